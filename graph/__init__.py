@@ -1,0 +1,1 @@
+"""migration-kg build pipeline: parse -> recognise -> link -> quantities -> emit -> validate -> store."""
