@@ -63,7 +63,9 @@ def publish(location: str | Path, build_dir: Path) -> None:
     link = Path(location).absolute()
     link.parent.mkdir(parents=True, exist_ok=True)
     if link.exists() and not link.is_symlink():
-        raise StoreError(f"{link} is a directory, not a published build link; refusing to replace it")
+        raise StoreError(
+            f"{link} is a directory, not a published build link; refusing to replace it"
+        )
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
@@ -115,3 +117,82 @@ def bulk_load_nquads(store: ox.Store, chunks: Iterable[bytes]) -> None:
     for chunk in chunks:
         store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
     store.flush()
+
+
+class EmbeddedStore:
+    """Read access to a published embedded store, shared by the CLI and the server.
+
+    Re-opens the database when the publish link moves to a new build, so a running
+    server picks up ``migkg build`` without a restart.  Queries see the union of all
+    named graphs as their default graph unless ``default_graph`` names graphs.
+    """
+
+    def __init__(self, location: str | Path) -> None:
+        self.location = Path(location)
+        self._target: Path | None = None
+        self._store: ox.Store | None = None
+        self._info: dict = {}
+
+    def _current(self) -> ox.Store:
+        target = resolve(self.location)
+        if self._store is None or target != self._target:
+            self._store = open_store(target)
+            self._info = read_info(target)
+            self._target = target
+        return self._store
+
+    @property
+    def build_id(self) -> str:
+        self._current()
+        return str(self._info.get("build_id") or (self._target.name if self._target else ""))
+
+    @property
+    def info(self) -> dict:
+        self._current()
+        return dict(self._info)
+
+    @property
+    def directory(self) -> Path:
+        self._current()
+        assert self._target is not None
+        return self._target
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        store = self._current()
+        kwargs: dict = {"base_iri": base_iri}
+        if default_graph:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return store.query(sparql, **kwargs)
+
+    def select(
+        self, sparql: str, **kwargs
+    ) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+        """Rows of a SELECT query as dicts (unbound variables left out)."""
+        result = self.query(sparql, **kwargs)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None):
+        return self._current().quads_for_pattern(subject, predicate, obj, graph)

@@ -1,0 +1,243 @@
+"""The whole build: documents -> validated graph -> published store.
+
+Stages run in order and data flows one way::
+
+    parse -> recognise -> link -> quantities -> emit -> validate -> store
+
+A build is atomic: the new store is written into a fresh directory and published (a
+symlink swap) only after SHACL validation passes.  Any error leaves the previous graph
+untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from graph import emit as emit_stage
+from graph import link as link_stage
+from graph import parse as parse_stage
+from graph import quantities as quantities_stage
+from graph import recognise as recognise_stage
+from graph import reference, store
+from graph.config import SEEDS_DIR
+from graph.errors import InputError, ValidationFailed
+from graph.model import Document, Extraction
+from graph.namespaces import Vocab, vocab
+from graph.validate import ValidationResult, validate
+
+# Bump when the extraction logic changes so `--if-needed` rebuilds stale stores.
+PIPELINE_VERSION = "1"
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    directory: Path | None
+    documents: list[Document]
+    quads: int
+    validation: ValidationResult
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def source_files(paths: Sequence[str | Path] | None = None) -> list[Path]:
+    """The documents to build: the given files (or folders), default the seeds folder."""
+    if not paths:
+        paths = [SEEDS_DIR]
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES)
+            if not found:
+                raise InputError(str(path), "folder holds no .txt/.md report documents")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def extract(document: Document) -> Extraction:
+    mentions = recognise_stage.recognise(document)
+    linked = link_stage.link(document, mentions)
+    quantities = quantities_stage.extract_quantities(document, linked.mentions)
+    cells = quantities_stage.table_cells(document)
+    return Extraction(
+        document=document,
+        entities=linked.entities,
+        mentions=linked.mentions,
+        relations=linked.relations,
+        quantities=quantities,
+        cells=cells,
+        objective_links=linked.objective_links,
+    )
+
+
+def publisher_key(document: Document) -> str | None:
+    wanted = document.publisher.casefold()
+    for org in reference.organizations():
+        names = {org.label.casefold(), *(n.casefold() for n in org.names)}
+        names |= {a.casefold() for a in org.acronyms}
+        if wanted in names:
+            return org.key
+    return None
+
+
+def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> Dataset:
+    """Every graph of the build in one dataset: ontology, reference data, one per document."""
+    ds = Dataset()
+    _add_graph(ds, v.graph("ontology"), reference.ontology_graph(v.base))
+    _add_graph(ds, v.graph("reference"), reference.reference_graph(v.base))
+    for document in documents:
+        extraction = extract(document)
+        progress(
+            f"  {document.id}: {len(document.passages)} passages, {len(extraction.mentions)} mentions, "
+            f"{len(extraction.quantities)} metrics, {len(extraction.cells)} table cells, "
+            f"{len(extraction.relations) + len(extraction.objective_links)} relations"
+        )
+        graph = emit_stage.emit(extraction, v, publisher_key(document))
+        _add_graph(ds, v.graph(document.id), graph)
+    return ds
+
+
+def _add_graph(ds: Dataset, name: str, graph: Graph) -> None:
+    target = ds.graph(URIRef(name))
+    for triple in graph:
+        target.add(triple)
+
+
+def nquads_lines(ds: Dataset) -> list[str]:
+    """Sorted N-Quads: the canonical form used for the build id and determinism checks."""
+    data = ds.serialize(format="nquads")
+    return sorted(line for line in data.splitlines() if line.strip())
+
+
+def data_graph(ds: Dataset, v: Vocab) -> Graph:
+    """What SHACL validates: reference data plus every document (not the ontology)."""
+    union = Graph()
+    for ctx in ds.graphs():
+        if str(ctx.identifier) != v.graph("ontology"):
+            for triple in ctx:
+                union.add(triple)
+    return union
+
+
+def build(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    location: str | Path,
+    base: str,
+    progress: Progress = stderr_progress,
+) -> BuildResult:
+    """Parse, extract, validate and publish a new store at ``location``."""
+    v = vocab(base)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    files = source_files(paths)
+    progress(f"parsing {len(files)} document(s)")
+    documents = [parse_stage.parse_file(f) for f in files]
+    ids = [d.id for d in documents]
+    if len(set(ids)) != len(ids):
+        raise InputError(", ".join(map(str, files)), "two documents have the same file name")
+    timings["parse"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    progress("extracting entities, metrics and relations")
+    ds = assemble(documents, v, progress)
+    timings["extract+emit"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("validating with SHACL")
+    result = validate(data_graph(ds, v), v.base)
+    timings["validate"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    lines = nquads_lines(ds)
+    build_id = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    build_dir = store.new_build_dir(location, build_id)
+    try:
+        result.report.serialize(build_dir / store.SHACL_REPORT, format="turtle")
+        if not result.conforms:
+            (build_dir / "FAILED").write_text(result.text(), encoding="utf-8")
+            raise ValidationFailed(
+                f"the built graph violates the SHACL shapes ({len(result.violations)} violations); "
+                f"the previous graph is kept. Report: {build_dir / store.SHACL_REPORT}\n"
+                + result.text(limit=20)
+            )
+        progress(f"loading {len(lines)} quads into the store")
+        db = store.open_store(build_dir, read_only=False)
+        store.bulk_load_nquads(db, _chunks(lines))
+        del db
+        info = {
+            "build_id": build_id,
+            "base_iri": v.base,
+            "pipeline_version": PIPELINE_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "quads": len(lines),
+            "sources": [
+                {"id": d.id, "file": Path(d.path).name, "sha256": d.sha256, "title": d.title}
+                for d in documents
+            ],
+            "validation": {"conforms": True, "violations": 0},
+        }
+        timings["store"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t0
+        info["timings"] = {k: round(val, 3) for k, val in timings.items()}
+        store.write_info(build_dir, info)
+        store.publish(location, build_dir)
+    except ValidationFailed:
+        # keep the failed build's report for inspection, but never publish it
+        raise
+    except BaseException:
+        store.discard(build_dir)
+        raise
+    progress(f"published build {build_id[:12]} at {location} ({timings['total']:.1f} s)")
+    return BuildResult(build_id, build_dir, documents, len(lines), result, timings)
+
+
+def _chunks(lines: list[str], size: int = 50_000) -> Iterable[bytes]:
+    for i in range(0, len(lines), size):
+        yield ("\n".join(lines[i : i + size]) + "\n").encode()
+
+
+def is_stale(location: str | Path, paths: Sequence[str | Path] | None, base: str) -> bool:
+    """True when the store is missing or was built from other sources, base IRI or code."""
+    if not store.exists(location):
+        return True
+    info = store.read_info(location)
+    if not info.get("build_id"):
+        return False  # a store made by `migkg load`: not ours to rebuild
+    wanted = sorted(hashlib.sha256(f.read_bytes()).hexdigest() for f in source_files(paths))
+    have = sorted(s.get("sha256", "") for s in info.get("sources", []))
+    return (
+        wanted != have
+        or info.get("base_iri") != vocab(base).base
+        or info.get("pipeline_version") != PIPELINE_VERSION
+    )
+
+
+def load_dataset(location: str | Path) -> Dataset:
+    """The published store as an rdflib Dataset (for validate/export through rdflib)."""
+    db = store.open_store(location)
+    data = db.dump(format=ox.RdfFormat.N_QUADS)
+    ds = Dataset()
+    ds.parse(data=data, format="nquads")
+    return ds
