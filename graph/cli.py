@@ -6,12 +6,14 @@ import argparse
 import gzip
 import sys
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
-from graph import pipeline, store
+from graph import store
 from graph.config import DEFAULT_STORE, Settings
 from graph.errors import MigkgError
 from graph.namespaces import normalise_base, vocab
@@ -55,6 +57,8 @@ def embedded_location(settings: Settings) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from graph import pipeline  # lazy: load/serve must not import the extraction stages
+
     settings = settings_from(args)
     location = embedded_location(settings)
     if args.if_needed and not pipeline.is_stale(location, args.files, settings.base_iri):
@@ -72,6 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from graph import pipeline  # lazy: load/serve must not import the extraction stages
     from graph.validate import validate
 
     settings = settings_from(args)
@@ -122,29 +127,42 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if settings.store_is_remote:
+        return load_remote(args, settings)
     location = embedded_location(settings)
+    paths = [Path(f) for f in args.files]
+    graph = ox.NamedNode(args.graph) if args.graph else None
+    formats = [load_format(path) for path in paths]  # reject unknown formats before writing
+    for path, fmt in zip(paths, formats, strict=True):
+        if graph is not None and fmt.supports_datasets:
+            raise MigkgError(f"{path}: --graph applies to triple formats, not quads")
+        if not path.is_file():
+            raise MigkgError(f"{path}: no such file")
     started = time.perf_counter()
-    build_dir = store.new_build_dir(location, "load")
+    build_id = uuid.uuid4().hex  # a load is a new build: caches keyed by build id start afresh
+    build_dir = store.new_build_dir(location, build_id)
     try:
         db = store.open_store(build_dir, read_only=False)
-        total_bytes = 0
-        for path in map(Path, args.files):
-            fmt = load_format(path)
+        for path, fmt in zip(paths, formats, strict=True):
             print(f"loading {path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
-            opener = gzip.open if path.suffix == ".gz" else open
-            with opener(path, "rb") as handle:
-                graph = ox.NamedNode(args.graph) if args.graph else None
-                db.bulk_load(handle, format=fmt, to_graph=graph) if graph else db.bulk_load(
-                    handle, format=fmt
-                )
-            total_bytes += path.stat().st_size
+            file_started = time.perf_counter()
+            with open_rdf(path) as handle:
+                try:
+                    if graph is not None:
+                        db.bulk_load(handle, format=fmt, to_graph=graph)
+                    else:
+                        db.bulk_load(handle, format=fmt)
+                except SyntaxError as exc:  # the previous graph stays published
+                    raise MigkgError(f"{path}: {exc}") from exc
+            print(f"  {path.name}: {time.perf_counter() - file_started:.1f} s", file=sys.stderr)
         db.flush()
         db.optimize()
         del db
         store.write_info(
             build_dir,
             {
-                "loaded_files": [str(Path(f).resolve()) for f in args.files],
+                "build_id": build_id,
+                "loaded_files": [str(path.resolve()) for path in paths],
                 "base_iri": settings.base_iri,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             },
@@ -156,6 +174,28 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(summary(location))
     print(f"loaded in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def load_remote(args: argparse.Namespace, settings: Settings) -> int:
+    """`migkg load --store URL`: stream the files to the store's Graph Store Protocol."""
+    from graph.remote import RemoteStore
+
+    remote = RemoteStore(settings.store, gsp_url=args.gsp_url)
+    report = remote.load_files(
+        args.files,
+        graph=args.graph,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+        info={"base_iri": settings.base_iri},
+    )
+    print(f"store: {remote.url} (graph store {remote.gsp_url})")
+    print(f"build: {remote.build_id}  triples visible in the default graph: {len(remote)}")
+    print(f"loaded {report.bytes_sent / 1e6:.1f} MB in {report.seconds:.1f} s")
+    return 0
+
+
+def open_rdf(path: Path) -> IO[bytes]:
+    """A binary reader of an RDF file, decompressing ``.gz`` on the fly (never in memory)."""
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")  # noqa: SIM115
 
 
 def load_format(path: Path) -> ox.RdfFormat:
@@ -175,13 +215,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.timeout:
         settings.query_timeout = args.timeout
-    if not settings.store_is_remote:
-        default = Path(settings.store).absolute() == DEFAULT_STORE.absolute()
-        if (
-            default
-            and not args.no_build
-            and pipeline.is_stale(settings.store, None, settings.base_iri)
-        ):
+    default = Path(settings.store).absolute() == DEFAULT_STORE.absolute()
+    if not settings.store_is_remote and default and not args.no_build:
+        # lazy: serving a given store must not import the extraction stages (cold start)
+        from graph import pipeline
+
+        if pipeline.is_stale(settings.store, None, settings.base_iri):
             print("building the graph from seeds/ (first run or seeds changed)", file=sys.stderr)
             pipeline.build(None, location=settings.store, base=settings.base_iri)
     run(settings, host=args.host, port=args.port, workers=args.workers)
@@ -268,6 +307,10 @@ def parser() -> argparse.ArgumentParser:
     )
     lo.add_argument("files", nargs="+")
     lo.add_argument("--graph", help="load triples into this named graph (default graph otherwise)")
+    lo.add_argument(
+        "--gsp-url",
+        help="Graph Store Protocol URL of a remote store (default: Oxigraph's …/store for …/query)",
+    )
     store_args(lo)
     lo.set_defaults(func=cmd_load)
 

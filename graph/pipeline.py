@@ -66,7 +66,11 @@ def source_files(paths: Sequence[str | Path] | None = None) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES)
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in SOURCE_SUFFIXES and not p.name.upper().startswith("README")
+            )
             if not found:
                 raise InputError(str(path), "folder holds no .txt/.md report documents")
             files.extend(found)

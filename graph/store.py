@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ OXIGRAPH_DIR = "oxigraph"
 BUILD_INFO = "build.json"
 SHACL_REPORT = "shacl-report.ttl"
 KEEP_BUILDS = 3
+_FROM_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 
 
 class StoreError(RuntimeError):
@@ -142,6 +144,11 @@ class EmbeddedStore:
         return self._store
 
     @property
+    def current(self) -> ox.Store:
+        """The pyoxigraph store of the currently published build."""
+        return self._current()
+
+    @property
     def build_id(self) -> str:
         self._current()
         return str(self._info.get("build_id") or (self._target.name if self._target else ""))
@@ -169,7 +176,8 @@ class EmbeddedStore:
         kwargs: dict = {"base_iri": base_iri}
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
+        elif not _FROM_CLAUSE.search(sparql):
+            # pyoxigraph's union flag would override the query's own FROM / FROM NAMED
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]

@@ -5,10 +5,19 @@ from __future__ import annotations
 from flask import Flask
 
 from graph.config import Settings
+from server import linkeddata, sparql, ui
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, query_workers: int | None = None) -> Flask:
+    """The web service for one store; query worker processes start on the first query.
+
+    ``query_workers``: SPARQL worker processes per serving process (default
+    `server.executor.DEFAULT_QUERY_WORKERS`).
+    """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MIGKG"] = settings
+    sparql.init_app(app, query_workers=query_workers)
+    app.register_blueprint(linkeddata.blueprint)
+    app.register_blueprint(ui.bp)  # browse UI
     return app

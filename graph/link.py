@@ -1,0 +1,529 @@
+"""Link mentions to canonical entities and extract relations between them.
+
+Keys (stable across builds and documents):
+``country/<ISO3>``, ``organization/<reference key or slug of full name>``,
+``programme/<slug of full name>``, ``gcm/objective/<N>``, ``gcm/cluster/<I..IV>``.
+
+Relations come from a few reliable patterns inside one sentence; precision matters more
+than recall, so a pattern fires only when its subject and object are both mentions in the
+expected places.  Every relation keeps its passage and the evidence phrase.
+
+Relation model (subject predicate object):
+
+- ``programme implementedBy org`` ("X is a project implemented by IOM"),
+  ``programme implementedIn country`` (countries listed after "in" following the programme),
+- ``programme fundedBy fund-or-org`` ("funded by / supported by the IOM Development Fund"),
+- ``org partnerOf thing``: the partner named after "in partnership / coordination /
+  collaboration with", "together with" is a partner of the programme the sentence is about
+  (when it names one as its subject), else of the organization that acts,
+- ``org coLeads thing``: every co-leader co-leads the thing co-led ("IOM co-leads with ILO
+  and UNFCCC the X" gives IOM, ILO and UNFCCC coLeads X; "X is co-led by A and B"),
+- ``org chairs thing`` ("X ... chaired by the Director General of IOM"),
+- ``org coordinates thing`` ("IOM ... Coordinator of the United Nations Network on Migration"),
+- ``org memberOf thing`` ("IOM is a member of X"),
+- ``programme contributesTo gcm/objective/N`` (in ``objective_links``): programmes named in a
+  passage that names objective N, or in the passages under an "Objective N: ..." heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from graph import reference
+from graph.model import Document, Entity, Mention, Passage, Relation
+from graph.recognise import NameIndex, NameRecord, name_index
+
+# Programme subkinds that do work themselves (a fund pays, a publication reports).
+ACTING_SUBKINDS = frozenset({"programme", "project", "initiative", "tool", "facility", "network", "other"})
+# Programmes that contribute to a GCM objective (not funds, publications, bodies).
+CONTRIBUTING_SUBKINDS = frozenset({"programme", "project", "initiative", "tool", "facility"})
+EVIDENCE_LIMIT = 300
+
+
+@dataclass
+class Linked:
+    entities: dict[str, Entity]
+    mentions: list[Mention]  # with entity_key set; unlinkable ones dropped
+    relations: list[Relation]
+    objective_links: list[Relation] = field(default_factory=list)
+
+
+def link(document: Document, mentions: list[Mention]) -> Linked:
+    index = name_index(document)
+    linked: list[Mention] = []
+    records: dict[str, NameRecord] = {}
+    for mention in mentions:
+        key = mention.entity_key
+        if mention.kind in ("organization", "programme"):
+            record = index.lookup(mention.surface)
+            if record is None:
+                continue
+            key = record.key
+            records[key] = record
+        if key is None:
+            continue
+        linked.append(Mention(mention.passage_id, mention.start, mention.end, mention.surface, mention.kind, key))
+    entities = _entities(linked, records)
+    subkinds = {k: e.subkind for k, e in entities.items()}
+    relations = _dedupe(
+        r for p in document.passages if p.kind != "footnote" for r in passage_relations(p, linked_in(p, linked), subkinds, index, document)
+    )
+    objective_links = _dedupe(objective_relations(document, linked, subkinds))
+    for relation in relations:  # an endpoint resolved from the text but never mentioned
+        for key in (relation.subject_key, relation.object_key):
+            if key not in entities and (record := _record_by_key(index, key)):
+                entities[key] = _record_entity(record)
+    return Linked(entities, linked, relations, objective_links)
+
+
+def linked_in(passage: Passage, mentions: list[Mention]) -> list[Mention]:
+    return [m for m in mentions if m.passage_id == passage.id]
+
+
+# --- entities ------------------------------------------------------------------------------
+
+
+def _entities(mentions: list[Mention], records: dict[str, NameRecord]) -> dict[str, Entity]:
+    entities: dict[str, Entity] = {}
+    surfaces: dict[str, list[str]] = {}
+    for m in mentions:
+        surfaces.setdefault(m.entity_key or "", []).append(m.surface)
+    objectives = {o.key: o for o in reference.objectives()}
+    for key, seen in surfaces.items():
+        kind = key.split("/")[0]
+        if key in records:
+            entities[key] = _record_entity(records[key])
+        elif kind == "country":
+            country = reference.country_by_code(key.split("/")[-1])
+            if country:
+                alt = tuple(dict.fromkeys(s for s in seen if s != country.name))
+                attrs = [("iso2", country.iso2), ("iso3", country.iso3)]
+                if country.m49:
+                    attrs.append(("m49", country.m49))
+                entities[key] = Entity(key, "country", country.name, alt, None, tuple(attrs))
+        elif key in objectives:
+            o = objectives[key]
+            entities[key] = Entity(key, "objective", o.title, (), None, (("notation", str(o.number)), ("cluster", o.cluster)))
+        elif key.startswith("gcm/cluster/"):
+            numeral = key.split("/")[-1]
+            members = reference.clusters().get(numeral, ())
+            attrs = (("notation", numeral), *(("member", str(n)) for n in members))
+            entities[key] = Entity(key, "cluster", f"GCM Cluster {numeral}", (), None, attrs)
+    return entities
+
+
+def _record_entity(record: NameRecord) -> Entity:
+    attrs = [("acronym", a) for a in record.acronyms]
+    if record.from_reference:
+        attrs.append(("reference", "true"))
+    return Entity(record.key, record.kind, record.label, record.alt_labels, record.subkind, tuple(attrs))
+
+
+def _record_by_key(index: NameIndex, key: str) -> NameRecord | None:
+    return next((r for r in index.records if r.key == key), None)
+
+
+def _dedupe(relations: Iterator[Relation]) -> list[Relation]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in relations:
+        triple = (r.subject_key, r.predicate, r.object_key)
+        if r.subject_key != r.object_key and triple not in seen:
+            seen.add(triple)
+            out.append(r)
+    return out
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|No|Nos|Mr|Ms|Mrs|Dr|St|para|paras|vol|cf|al|Art)\.$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREVIATIONS.search(text[max(0, m.start() - 6) : m.start()]):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+# --- sentence-level relations --------------------------------------------------------------
+
+
+@dataclass
+class Sentence:
+    text: str  # the passage text
+    start: int
+    end: int
+    mentions: list[Mention]  # inside the sentence, by offset
+    antecedent: Mention | None  # the programme earlier sentences of the passage talk about
+    subkinds: dict[str, str | None]
+
+    def is_acting_programme(self, m: Mention) -> bool:
+        return m.kind == "programme" and self.subkinds.get(m.entity_key or "") in ACTING_SUBKINDS
+
+    def before(self, pos: int, accept) -> Mention | None:
+        """The nearest accepted mention ending before ``pos`` in the same clause (after
+        the last semicolon), that is a whole name, not part of a longer one."""
+        clause_start = max(self.start, self.text.rfind(";", self.start, pos) + 1)
+        found = [
+            m
+            for m in self.mentions
+            if clause_start <= m.start and m.end <= pos and accept(m) and not _part_of_longer_name(self.text, m)
+        ]
+        return found[-1] if found else None
+
+    def at(self, pos: int, accept, gap: str = r"\s*(?:the\s+)?") -> Mention | None:
+        """The accepted mention that starts at ``pos`` (after an optional article)."""
+        for m in self.mentions:
+            if m.start >= pos and accept(m) and re.fullmatch(gap, self.text[pos : m.start], re.IGNORECASE):
+                whole = not _modifies_noun(self.text, m) and not _part_of_longer_name(self.text, m)
+                return m if whole else None
+        return None
+
+    def listed_from(self, pos: int, accept) -> list[Mention]:
+        """Mentions listed from ``pos``: "IGAD, the ILO, the PDD and UNHCR", "PDD/UNOPS"."""
+        items: list[Mention] = []
+        first = self.at(pos, accept)
+        while first:
+            items.append(first)
+            pos = first.end
+            first = self.at(pos, accept, gap=r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?")
+        return items
+
+    def subject_programme(self, pos: int) -> Mention | None:
+        """The programme a clause before ``pos`` is about: a mention in the sentence, or
+        "The project/programme ..." referring back to the passage's programme."""
+        found = self.before(pos, self.is_acting_programme)
+        if found:
+            return found
+        if re.search(r"\b(?:[Tt]he|[Tt]his)\s+(?:project|programme|program|initiative)\b", self.text[self.start : pos]):
+            return self.antecedent
+        return None
+
+    def evidence(self, *spans: tuple[int, int]) -> str:
+        start = min(s for s, _ in spans)
+        end = max(e for _, e in spans)
+        phrase = " ".join(self.text[start:end].split())
+        return phrase if len(phrase) <= EVIDENCE_LIMIT else phrase[: EVIDENCE_LIMIT - 1] + "…"
+
+
+def _part_of_longer_name(text: str, m: Mention) -> bool:
+    """ "IOM's anniversary", "United Nations Framework Convention ...": the mention is a
+    possessor or the start of a longer name that was not recognised."""
+    return bool(re.match(r"['’]s\b|\s+[A-Z][a-z]", text[m.end :]))
+
+
+def _modifies_noun(text: str, m: Mention) -> bool:
+    """ "the United Nations Network on Migration workstream": the name modifies a noun."""
+    after = re.match(r"\s+([a-z][\w-]*)", text[m.end :])
+    return bool(after) and after.group(1) not in _FOLLOWERS
+
+
+_FOLLOWERS = frozenset(
+    """is are was were be been has have had will would can could should may in on at for
+    and or to of with by as from since during which that who whose through under among
+    across between into via than also not in-country the a an its their this these those
+    both each all including such together respectively until while where when""".split()
+)
+
+
+def _is_org(m: Mention) -> bool:
+    return m.kind == "organization"
+
+
+def _is_named(m: Mention) -> bool:
+    return m.kind in ("organization", "programme")
+
+
+def passage_relations(
+    passage: Passage,
+    mentions: list[Mention],
+    subkinds: dict[str, str | None],
+    index: NameIndex,
+    document: Document,
+) -> Iterator[Relation]:
+    antecedent: Mention | None = None
+    for start, end in sentences(passage.text):
+        inside = [m for m in mentions if m.start >= start and m.end <= end and m.kind != "objective"]
+        sentence = Sentence(passage.text, start, end, inside, antecedent, subkinds)
+        for subject, predicate, obj, spans in _sentence_relations(sentence, document, index):
+            yield Relation(subject, predicate, obj, passage.id, sentence.evidence(*spans))
+        programmes = [m for m in inside if sentence.is_acting_programme(m)]
+        if programmes:
+            antecedent = programmes[-1]
+
+
+Found = tuple[str, str, str, tuple[tuple[int, int], ...]]
+
+
+def _sentence_relations(s: Sentence, document: Document, index: NameIndex) -> Iterator[Found]:
+    text = s.text[: s.end]
+    implementers: dict[int, Mention] = {}  # org mention start -> programme it implements
+    yield from _implemented_by(s, text, implementers)
+    yield from _partners(s, text, implementers)
+    yield from _funded_by(s, text)
+    yield from _co_leads(s, text)
+    yield from _chairs(s, text)
+    yield from _coordinates(s, text, document, index)
+    yield from _member_of(s, text)
+    yield from _implemented_in(s, text)
+
+
+def _span(m: Mention) -> tuple[int, int]:
+    return (m.start, m.end)
+
+
+def _key(m: Mention) -> str:
+    return m.entity_key or ""
+
+
+def _triggers(s: Sentence, text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    return pattern.finditer(text, s.start, s.end)
+
+
+_IMPLEMENTED_BY = re.compile(r"\b(?:implemented|managed|run|executed)\s+by\s+")
+_IMPLEMENTS = re.compile(r"\bimplements\s+")
+
+
+def _implemented_by(s: Sentence, text: str, implementers: dict[int, Mention]) -> Iterator[Found]:
+    for m in _triggers(s, text, _IMPLEMENTED_BY):
+        programme = s.subject_programme(m.start())
+        if not programme:
+            continue
+        for org in s.listed_from(m.end(), _is_org):
+            implementers[org.start] = programme
+            yield _key(programme), "implementedBy", _key(org), (_span(programme), _span(org))
+    for m in _triggers(s, text, _IMPLEMENTS):
+        org = s.before(m.start(), _is_org)
+        programme = s.at(m.end(), s.is_acting_programme)
+        if org and programme and not text[org.end : m.start()].strip():
+            yield _key(programme), "implementedBy", _key(org), (_span(org), _span(programme))
+
+
+_PARTNERSHIP = re.compile(
+    r"\b(?:in\s+(?:partnership|coordination|collaboration|cooperation)\s+with|together\s+with|jointly\s+with|alongside)\s+",
+    re.IGNORECASE,
+)
+
+
+def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Iterator[Found]:
+    for m in _triggers(s, text, _PARTNERSHIP):
+        partners = s.listed_from(m.end(), _is_org)
+        if not partners:
+            continue
+        subject = s.before(m.start(), _is_named)
+        if subject is not None and subject.start in implementers:
+            subject = implementers[subject.start]  # "a project implemented by IOM in coordination with INDI"
+        if subject is None:  # "In partnership with UNODC, IOM developed ..."
+            after = partners[-1].end
+            subject = next((x for x in s.mentions if x.start >= after and _is_org(x)), None)
+        if subject is None:
+            continue
+        for partner in partners:
+            yield _key(partner), "partnerOf", _key(subject), (_span(subject), _span(partner), m.span())
+
+
+_FUNDED_BY = re.compile(r"\b(?:funded|financed|co-funded|sponsored|supported)\s+by\s+")
+
+
+def _funded_by(s: Sentence, text: str) -> Iterator[Found]:
+    for m in _triggers(s, text, _FUNDED_BY):
+        programme = s.subject_programme(m.start())
+        if not programme:
+            continue
+        strict = m.group().startswith("supported")  # IOM "supports" many things; a fund funds
+
+        def accept(x: Mention, strict: bool = strict) -> bool:
+            is_fund = x.kind == "programme" and s.subkinds.get(_key(x)) in ("fund", "facility")
+            return is_fund or (not strict and _is_org(x))
+
+        for funder in s.listed_from(m.end(), accept):
+            yield _key(programme), "fundedBy", _key(funder), (_span(programme), _span(funder))
+
+
+_CO_LEADS = re.compile(r"\bco-leads?\s+")
+_CO_LED_BY = re.compile(r"\bco-le(?:a)?d\s+by\s+")
+_AS_CO_LEAD = re.compile(r"\b[Aa]s\s+(?:the\s+)?co-lead\s+of\s+")
+_CO_LEADERSHIP_IN = re.compile(r"\bco-leadership\s+role\s+in\s+")
+_RIGHT_BEFORE = r"[\s,]*(?:\d+[\s,]*)?(?:(?:which|that)\s+)?(?:(?:is|was|are|were|has been|have been)\s+)?"
+
+
+def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
+    for m in _triggers(s, text, _CO_LEADS):
+        actor = s.before(m.start(), _is_org)
+        if not actor or text[actor.end : m.start()].strip() not in ("", "also"):
+            continue
+        pos, leaders = m.end(), [actor]
+        if text.startswith("with ", pos):
+            more = s.listed_from(pos + 5, _is_org)
+            if not more:
+                continue
+            leaders += more
+            pos = more[-1].end
+        thing = s.at(pos, _is_named)
+        for leader in leaders if thing else ():
+            yield _key(leader), "coLeads", _key(thing), (_span(actor), _span(thing))
+    for m in _triggers(s, text, _CO_LED_BY):
+        thing = s.before(m.start(), _is_named)
+        if thing and not re.fullmatch(_RIGHT_BEFORE, text[thing.end : m.start()]):
+            thing = None
+        if thing is None and re.match(r"\s*(?:The|This)\s+(?:project|programme|program|initiative)\s+(?:is|was|has been)\s+$", text[s.start : m.start()]):
+            thing = s.antecedent
+        for leader in s.listed_from(m.end(), _is_org) if thing else ():
+            yield _key(leader), "coLeads", _key(thing), (_span(thing), _span(leader))
+    for m in _triggers(s, text, _AS_CO_LEAD):
+        thing = s.at(m.end(), _is_named)
+        actor = next((x for x in s.mentions if thing and x.start > thing.end and _is_org(x)), None)
+        if thing and actor and re.fullmatch(r"\s*,\s*", text[thing.end : actor.start]):
+            yield _key(actor), "coLeads", _key(thing), (_span(thing), _span(actor))
+    for m in _triggers(s, text, _CO_LEADERSHIP_IN):
+        thing = s.at(m.end(), _is_named)
+        actor = s.before(m.start(), _is_org)
+        if thing and actor:
+            yield _key(actor), "coLeads", _key(thing), (_span(actor), _span(thing))
+
+
+_CHAIRED_BY = re.compile(r"\bchaired\s+by\s+(?:the\s+)?(?:(?:[A-Z][\w-]*\s+){1,4}of\s+)?")
+
+
+def _chairs(s: Sentence, text: str) -> Iterator[Found]:
+    for m in _triggers(s, text, _CHAIRED_BY):
+        chair = s.at(m.end(), _is_org)
+        thing = s.before(m.start(), _is_named)
+        if chair and thing and thing is not chair:
+            yield _key(chair), "chairs", _key(thing), (_span(thing), _span(chair))
+
+
+_COORDINATOR_OF = re.compile(r"\b[Cc]oordinator\s+(?:and\s+[Ss]ecretariat\s+)?of\s+")
+_COORDINATED_BY = re.compile(r"\bcoordinated\s+by\s+")
+
+
+def _coordinates(s: Sentence, text: str, document: Document, index: NameIndex) -> Iterator[Found]:
+    for m in _triggers(s, text, _COORDINATOR_OF):
+        thing = s.at(m.end(), _is_named)
+        if not thing:
+            continue
+        # the actor is the clause's subject, its first organization ("IOM ... within the
+        # United Nations system ... as Coordinator of ..."), or "the Organization"
+        actor = next(
+            (x for x in s.mentions if x.end <= m.start() and _is_org(x) and not _part_of_longer_name(text, x)), None
+        )
+        organization = text.rfind("the Organization", s.start, m.start())
+        if actor is not None and organization > actor.end:
+            actor = None  # "IOM ... the United Nations system ... the Organization's role as"
+        if actor is None and organization < 0:  # "As the Coordinator of the Network, IOM ..."
+            actor = next((x for x in s.mentions if x.start > thing.end and _is_org(x)), None)
+            if actor and not re.fullmatch(r"\s*,\s*", text[thing.end : actor.start]):
+                actor = None
+        if actor is not None:
+            yield _key(actor), "coordinates", _key(thing), (_span(actor), _span(thing))
+        elif organization >= 0:
+            # "the Organization's role as Coordinator of ...": the publisher of the report
+            publisher = index.lookup(document.publisher)
+            if publisher and publisher.kind == "organization":
+                yield publisher.key, "coordinates", _key(thing), (m.span(), _span(thing))
+    for m in _triggers(s, text, _COORDINATED_BY):
+        coordinator = s.at(m.end(), _is_org)
+        thing = s.before(m.start(), _is_named)
+        if coordinator and thing and re.fullmatch(_RIGHT_BEFORE, text[thing.end : m.start()]):
+            yield _key(coordinator), "coordinates", _key(thing), (_span(thing), _span(coordinator))
+
+
+_MEMBER_OF = re.compile(
+    r"\b(?:is|became|becomes|was|remains|has been|as)\s+(?:also\s+)?(?:an?\s+)?"
+    r"(?:active\s+|founding\s+|full\s+|permanent\s+)?member\s+of\s+",
+    re.IGNORECASE,
+)
+
+
+def _member_of(s: Sentence, text: str) -> Iterator[Found]:
+    for m in _triggers(s, text, _MEMBER_OF):
+        group = s.at(m.end(), _is_named)
+        if not group:
+            continue
+        actor = s.before(m.start(), _is_org)
+        if actor is None and m.group().casefold().startswith("as"):  # "As a member of X, IOM"
+            actor = next((x for x in s.mentions if x.start > group.end and _is_org(x)), None)
+        if actor and actor is not group:
+            yield _key(actor), "memberOf", _key(group), (_span(actor), _span(group))
+
+
+_PLACE_LIST_START = re.compile(r"\b(?:in|across|covering|focusing\s+on)\s+(?:the\s+)?$")
+_PLACE_LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?")
+IMPLEMENTED_IN_REACH = 250  # characters between a programme and "in <country>"
+
+
+def _implemented_in(s: Sentence, text: str) -> Iterator[Found]:
+    countries = [m for m in s.mentions if m.kind == "country"]
+    i = 0
+    while i < len(countries):
+        first = countries[i]
+        if not _PLACE_LIST_START.search(text[max(s.start, first.start - 20) : first.start]):
+            i += 1
+            continue
+        group = [first]
+        while i + 1 < len(countries) and _PLACE_LIST_SEPARATOR.fullmatch(text[group[-1].end : countries[i + 1].start]):
+            i += 1
+            group.append(countries[i])
+        i += 1
+        programme = s.subject_programme(first.start)
+        # an antecedent from an earlier sentence counts from this sentence's start
+        anchor = programme.end if programme and programme.start >= s.start else s.start
+        if not programme or first.start - anchor > IMPLEMENTED_IN_REACH:
+            continue
+        between = [m for m in s.mentions if programme.end <= m.start < first.start and m.kind == "programme"]
+        if between:
+            continue  # another programme is closer
+        for country in group:
+            yield _key(programme), "implementedIn", _key(country), (_span(programme), _span(country))
+
+
+# --- objective links -----------------------------------------------------------------------
+
+_OBJECTIVE_HEADING = re.compile(
+    r"^\s*(?:GCM\s+)?Objectives?\s+\d{1,2}(?:\s*(?:,|and|&)\s*(?:Objective\s+)?\d{1,2})*\s*:", re.IGNORECASE
+)
+
+
+def objective_relations(
+    document: Document, mentions: list[Mention], subkinds: dict[str, str | None]
+) -> Iterator[Relation]:
+    """Programmes contribute to the objectives named in their passage, and to the
+    objectives of the "Objective N: ..." heading they stand under.  A heading's scope ends
+    at the next heading, a new section, or a passage that turns to other objectives."""
+    by_passage: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_passage.setdefault(m.passage_id, []).append(m)
+    scope: set[str] = set()
+    scope_section: tuple[str, ...] | None = None
+    for passage in document.passages:
+        if passage.kind == "footnote":
+            continue
+        found = by_passage.get(passage.id, [])
+        objectives = {_key(m) for m in found if m.kind == "objective"}
+        is_heading = bool(_OBJECTIVE_HEADING.match(passage.text)) and (passage.kind == "heading" or len(passage.text) < 200)
+        if is_heading:
+            scope, scope_section = objectives, passage.section
+        elif passage.kind == "heading" or passage.section != scope_section or (objectives - scope):
+            scope, scope_section = set(), None
+        programmes = [m for m in found if m.kind == "programme" and subkinds.get(_key(m)) in CONTRIBUTING_SUBKINDS]
+        for programme in programmes:
+            for objective in sorted(objectives | scope, key=_objective_number):
+                how = "heading" if objective in scope and objective not in objectives else "passage"
+                evidence = passage.text if how == "passage" else f"{' > '.join(passage.section)}: {programme.surface}"
+                evidence = " ".join(evidence.split())
+                if len(evidence) > EVIDENCE_LIMIT:
+                    evidence = evidence[: EVIDENCE_LIMIT - 1] + "…"
+                yield Relation(_key(programme), "contributesTo", objective, passage.id, evidence)
+
+
+def _objective_number(key: str) -> int:
+    return int(key.rsplit("/", 1)[-1])

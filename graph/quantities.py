@@ -1,0 +1,1229 @@
+"""Quantities stage: the numbers a report states, as observations.
+
+* ``extract_quantities`` reads every prose passage (paragraphs, boxes, footnotes,
+  headings; not table rows) and turns each amount into a ``Quantity`` with a unit, a
+  short description of what is measured, the reference year, and the country /
+  organization / programme the sentence attributes it to.
+* ``table_cells`` turns every numeric body cell of every table into a ``TableCell`` with
+  dimensions read from the header rows and the row labels.
+
+Everything is rule-based and deterministic, built on ``graph.numbers``.  When the text
+does not make an attribution clear (a number in a sentence naming several countries),
+the field stays empty rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graph.model import Document, Mention, Passage, Quantity, Table, TableCell
+from graph.numbers import NumberMatch, find_numbers, parse_number
+
+
+def _word_list(text: str) -> list[str]:
+    """Whitespace-separated words of a vocabulary block."""
+    return text.split()
+
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+# Head noun (singular, lowercase) -> unit.  Anything else is counted as "count".
+_UNIT_OF_NOUN: dict[str, str] = {
+    **dict.fromkeys(
+        _word_list(
+            """
+            people person individual migrant beneficiary refugee idp idps returnee
+            participant staff member official worker child children woman women man men
+            girl boy student trainee survivor victim patient national resident
+            inhabitant volunteer expert professional researcher scientist doctor nurse
+            teacher farmer youth traveller passenger applicant personnel employee
+            representative stakeholder leader holder associate seafarer asylum-seeker
+            asylum seeker displaced
+            """
+        ),
+        "person",
+    ),
+    **dict.fromkeys(["country", "state", "member state", "nation", "territory"], "country"),
+    **dict.fromkeys(["project"], "project"),
+    **dict.fromkeys(["programme", "program"], "programme"),
+    **dict.fromkeys(
+        _word_list(
+            """
+            facility clinic hospital centre center school shelter laboratory lab
+            warehouse hub post
+            """
+        ),
+        "facility",
+    ),
+    **dict.fromkeys(["consultation"], "consultation"),
+    **dict.fromkeys(["household"], "household"),
+    **dict.fromkeys(["family"], "family"),
+    **dict.fromkeys(["office", "mission", "country office", "field mission"], "office"),
+    **dict.fromkeys(
+        _word_list(
+            """
+            location site settlement camp province district municipality region area
+            locality city town village
+            """
+        ),
+        "location",
+    ),
+    "point of entry": "location",
+    **dict.fromkeys(["dose", "vaccination dose"], "dose"),
+    **dict.fromkeys(["year"], "year"),
+    **dict.fromkeys(["month"], "month"),
+    **dict.fromkeys(["day"], "day"),
+}
+_IRREGULAR_SINGULAR = {
+    "people": "people",
+    "children": "children",
+    "women": "women",
+    "men": "men",
+    "staff": "staff",
+    "personnel": "personnel",
+    "youth": "youth",
+    "idps": "idp",
+    "countries": "country",
+    "families": "family",
+    "facilities": "facility",
+    "territories": "territory",
+    "beneficiaries": "beneficiary",
+    "municipalities": "municipality",
+    "localities": "locality",
+    "cities": "city",
+    "data": "data",
+    "series": "series",
+    "news": "news",
+    "analyses": "analysis",
+    "crises": "crisis",
+}
+
+_PREPOSITIONS = frozenset(
+    _word_list(
+        """
+        in across to from for with by at on through during since under within among
+        amongst between into per over against around via including than as towards
+        toward upon about after before throughout beyond outside inside near alongside
+        despite until
+        """
+    )
+)
+_DETERMINERS = frozenset(
+    _word_list(
+        """
+        the a an all its their his her our these those this that each every such some
+        any other another both several many various
+        """
+    )
+)
+_AUXILIARIES = frozenset(
+    _word_list(
+        """
+        is are was were be been being has have had will would can could may might shall
+        should do does did must
+        """
+    )
+)
+_RELATIVES = frozenset(
+    ["who", "which", "that", "whose", "whom", "where", "when", "while", "whereas"]
+)
+_CONJUNCTIONS = frozenset(["and", "or", "but", "nor"])
+_STOP = _PREPOSITIONS | _AUXILIARIES | _RELATIVES | _CONJUNCTIONS
+# Nouns that carry an "of" phrase: "points of entry", "members of staff".
+_OF_HEADS = frozenset(
+    _word_list(
+        """
+        point points member members unit units tonne tonnes ton tons kilogram kilograms
+        litre litres hectare hectares kilometre kilometres kit kits type types form
+        forms
+        """
+    )
+)
+_PAST_PARTICIPLE_IRREGULAR = frozenset(
+    _word_list(
+        """
+        made given taken held run met brought built sent spent won done seen known shown
+        grown led paid sold taught told thought understood written
+        """
+    )
+)
+_CHANGE_NOUNS = {
+    "increase": "increase",
+    "increases": "increase",
+    "rise": "increase",
+    "growth": "increase",
+    "decrease": "decrease",
+    "decline": "decrease",
+    "reduction": "decrease",
+    "drop": "decrease",
+    "fall": "decrease",
+}
+_CHANGE_VERBS = {
+    "increased": "increase",
+    "grew": "increase",
+    "rose": "increase",
+    "expanded": "increase",
+    "went": "increase",
+    "decreased": "decrease",
+    "declined": "decrease",
+    "fell": "decrease",
+    "dropped": "decrease",
+    "reduced": "decrease",
+    "shrank": "decrease",
+}
+_GENERIC_OBJECTS = frozenset(
+    _word_list(
+        """
+        activities activity work programmes projects support assistance presence
+        operations
+        """
+    )
+)
+_MAX_MEASURE_WORDS = 12
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d")
+# Words that end a noun phrase after a number ("70 IOM offices worldwide undertook ...").
+_NP_ENDERS = frozenset(
+    _word_list(
+        """
+        of alone each respectively per worldwide globally overall annually directly
+        prior respectively together altogether currently now still already also only it
+        they we he she them there thanks out thus then
+        """
+    )
+)
+
+_YEAR = r"((?:19|20)\d\d)(?![\d/\u2013-])"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+# A year that frames what follows: "In 2021,", "Throughout 2021", "by the end of 2021".
+_FRAMING_YEAR = re.compile(
+    r"\b(?:in|during|throughout|by|as of|at|for)\s+(?:the\s+)?"
+    r"(?:(?:end|course|beginning|start|first half|second half|middle)\s+of\s+)?"
+    rf"(?:{_MONTH}\s+)?(?:the\s+year\s+)?{_YEAR}",
+    re.IGNORECASE,
+)
+_SENTENCE_FRAME = re.compile(
+    r"^\W*(?:in|during|throughout|by|as of|at|over)\s+(?:the\s+)?"
+    r"(?:(?:end|course|beginning|start|first half|second half|middle)\s+of\s+)?"
+    rf"(?:{_MONTH}\s+)?{_YEAR}",
+    re.IGNORECASE,
+)
+_OPENING_ADVERBIALS = re.compile(
+    r"^\W*(?:(?:in|during|throughout|by|at|as|over|overall|since|moreover|additionally|furthermore|"
+    r"however|globally|currently|also|across|among|under|through|with|following|after|before|"
+    r"despite|for|on|of|nonetheless|similarly|likewise|meanwhile|notably|finally|lastly|"
+    r"first|second|third|then|thus|consequently|accordingly|as a result)\b[^,]*,\s*)+",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:No|Nos|e\.g|i\.e|Mr|Ms|Mrs|Dr|St|vs|approx|etc|Inc|Ltd|Co|para|paras|Art|Vol|cf|al)"
+    r"|\b[A-Z])\.$"
+)
+
+
+# --- prose --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """The amount read just before, in the same sentence (for "of which 49", "and 68 conducted")."""
+
+    unit: str
+    measure: str
+    noun: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """One passage being read: its text, sentences, numbers and linked mentions."""
+
+    passage: Passage
+    text: str
+    mentions: tuple[Mention, ...]
+    numbers: tuple[NumberMatch, ...]
+    default_year: int | None
+    section_area: str | None
+
+
+def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quantity]:
+    """Every amount stated in the prose of ``document`` (see module docstring)."""
+    by_passage: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.entity_key:
+            by_passage[m.passage_id].append(m)
+    section_areas = _section_countries(document, by_passage)
+    out: list[Quantity] = []
+    for passage in document.passages:
+        if passage.kind == "table-row":
+            continue
+        numbers = tuple(find_numbers(passage.text))
+        if not any(n.is_amount for n in numbers):
+            continue
+        ctx = _Context(
+            passage=passage,
+            text=passage.text,
+            mentions=tuple(sorted(by_passage.get(passage.id, []), key=lambda m: m.start)),
+            numbers=numbers,
+            default_year=_passage_year(passage.text) or document.year,
+            section_area=_area_of_section(passage, section_areas),
+        )
+        out.extend(_passage_quantities(ctx))
+    return out
+
+
+def _passage_quantities(ctx: _Context) -> list[Quantity]:
+    out: list[Quantity] = []
+    for sentence in _sentences(ctx.text):
+        previous: _Previous | None = None
+        for n in ctx.numbers:
+            if not (sentence.start <= n.start < sentence.end) or not n.is_amount:
+                continue
+            unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous)
+            out.append(
+                Quantity(
+                    passage_id=ctx.passage.id,
+                    start=n.start,
+                    end=n.end,
+                    surface=n.surface,
+                    value=n.value,
+                    value_max=n.value_max,
+                    qualifier=None if n.qualifier == "total" else n.qualifier,
+                    unit=unit,
+                    measure=measure,
+                    year=_year(ctx.text, sentence, n, ctx),
+                    area_key=None if unit == "country" else _area(ctx, sentence, n),
+                    subject_key=_subject(ctx, sentence, n),
+                    programme_key=_programme(ctx, sentence, n),
+                )
+            )
+            if unit not in {"per cent", "percentage point"}:
+                previous = _Previous(unit, measure, noun)
+    return out
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Sentence spans: split after . ! ? followed by a space and a capital/digit/quote."""
+    spans: list[_Sentence] = []
+    start = 0
+    for m in re.finditer(r"[.!?](?=\s+[\"“'(A-Z0-9])", text):
+        if _ABBREVIATIONS.search(text[max(0, m.start() - 8) : m.end()]):
+            continue
+        spans.append(_Sentence(start, m.end(), text[start : m.end()]))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append(_Sentence(start, len(text), text[start:]))
+    return spans
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-/&]*|\d[\d.,]*|[^\w\s]")
+
+
+def _words(text: str, start: int, end: int) -> list[_Word]:
+    return [
+        _Word(m.group(0), start + m.start(), start + m.end())
+        for m in _WORD_RE.finditer(text[start:end])
+    ]
+
+
+def _is_participle(word: str) -> bool:
+    w = word.lower()
+    if "-" in w:
+        return False  # "cash-based", "health-focused": compound adjectives
+    return (w.endswith("ed") and len(w) > 4) or w in _PAST_PARTICIPLE_IRREGULAR
+
+
+def _is_gerund(word: str) -> bool:
+    w = word.lower()
+    return (
+        w.endswith("ing")
+        and len(w) > 5
+        and w
+        not in {
+            "building",
+            "training",
+            "funding",
+            "housing",
+            "programming",
+            "meeting",
+            "planning",
+            "offering",
+            "setting",
+        }
+    )
+
+
+def _singular(word: str) -> str:
+    w = word.lower().strip("'’")
+    if w in _IRREGULAR_SINGULAR:
+        return _IRREGULAR_SINGULAR[w]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _style(words: list[str]) -> str:
+    """Lowercase except acronyms ("WASH", "IDPs"), which keep their letters."""
+    styled = [w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in words]
+    return " ".join(styled).replace(" ,", ",").strip()
+
+
+def _mention_at(ctx: _Context, start: int, end: int, kind: str | None = None) -> Mention | None:
+    for m in ctx.mentions:
+        if (
+            m.start < end
+            and start < m.end
+            and (kind is None or (m.entity_key or "").startswith(kind + "/"))
+        ):
+            return m
+    return None
+
+
+def _amount_at(ctx: _Context, pos: int) -> NumberMatch | None:
+    """The amount (not a year or ordinal) whose span covers ``pos``."""
+    return next((n for n in ctx.numbers if n.is_amount and n.start <= pos < n.end), None)
+
+
+# --- what is measured -------------------------------------------------------------------------
+
+
+def _noun_phrase_after(
+    ctx: _Context, pos: int, limit: int, number_start: int | None = None
+) -> list[_Word]:
+    """The noun phrase right after a number: "primary health-care facilities"."""
+    words = _words(ctx.text, pos, limit)
+    after_list_joiner = number_start is not None and bool(
+        re.search(r"(?:,|\band)\s*$", ctx.text[max(0, number_start - 8) : number_start])
+    )
+    phrase: list[_Word] = []
+    i = 0
+    while i < len(words) and len(phrase) < 9:
+        w = words[i]
+        low = w.lower
+        if not (w.text[0].isalpha()) or _amount_at(ctx, w.start):
+            break
+        if low == "of" and phrase and phrase[-1].lower in _OF_HEADS:
+            phrase.append(w)
+            i += 1
+            continue
+        if low in _CONJUNCTIONS:
+            # "sexual and reproductive health programmes" continues; "refugees and 2,231 ..." stops.
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if (
+                _head_unit(phrase) is not None
+                or nxt is None
+                or not nxt.text[0].isalpha()
+                or _amount_at(ctx, nxt.start)
+                or nxt.lower in _STOP | _DETERMINERS
+            ):
+                break
+            phrase.append(w)
+            i += 1
+            continue
+        if low in _STOP or low in _NP_ENDERS:
+            break
+        if phrase and (_is_participle(low) or _is_gerund(low)) and _head_unit(phrase) is not None:
+            break
+        if (
+            phrase
+            and _is_participle(low)
+            and low not in {"displaced", "unaccompanied", "stranded", "detained"}
+        ):
+            break
+        if low in _DETERMINERS:
+            break
+        if (
+            phrase
+            and phrase[-1].lower == "of"
+            and i + 1 < len(words)
+            and words[i + 1].text[0].isalpha()
+        ):
+            phrase.append(w)  # "points of entry": one word after "of", then the phrase ends
+            break
+        if not phrase and _is_participle(low) and after_list_joiner:
+            break  # "..., and 68 conducted ...": the noun is elided
+        phrase.append(w)
+        i += 1
+    while phrase and phrase[-1].lower in _CONJUNCTIONS | {"of"}:
+        phrase.pop()
+    return phrase
+
+
+def _head_unit(phrase: list[_Word]) -> str | None:
+    if not phrase:
+        return None
+    lows = [w.lower for w in phrase]
+    if "of" in lows:  # "points of entry": the head comes before "of"
+        k = lows.index("of")
+        if k + 1 < len(lows) and f"{_singular(lows[k - 1])} of {lows[k + 1]}" in _UNIT_OF_NOUN:
+            return _UNIT_OF_NOUN[f"{_singular(lows[k - 1])} of {lows[k + 1]}"]
+        lows = lows[:k]
+    if len(lows) >= 2:
+        pair = f"{_singular(lows[-2]) if lows[-2] != 'member' else 'member'} {_singular(lows[-1])}"
+        if pair in _UNIT_OF_NOUN:
+            return _UNIT_OF_NOUN[pair]
+    return _UNIT_OF_NOUN.get(_singular(lows[-1])) if lows else None
+
+
+def _predicate_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
+    """A participle phrase after the noun phrase: "reached through shelter assistance"."""
+    words = _words(ctx.text, pos, limit)
+    if not words or not words[0].text[0].isalpha():
+        return []
+    first = words[0]
+    if not (_is_participle(first.lower) or _is_gerund(first.lower)):
+        return []
+    second = words[1] if len(words) > 1 else None
+    if (
+        _is_participle(first.lower)
+        and second is not None
+        and second.text[0].isalpha()
+        and second.lower not in _PREPOSITIONS - {"to", "as"}
+    ):
+        return []  # "offices supported awareness campaigns": a main verb, not a description
+    out = [first]
+    prepositions = 0
+    for i, w in enumerate(words[1:], start=1):
+        low = w.lower
+        if (
+            not w.text[0].isalpha()
+            or _amount_at(ctx, w.start)
+            or _mention_at(ctx, w.start, w.end, "country")
+        ):
+            break
+        if low in _RELATIVES | _AUXILIARIES | {
+            "to",
+            "as",
+            "than",
+            "because",
+            "since",
+        } or _YEAR_WORD.fullmatch(low):
+            break
+        if low in _PREPOSITIONS:
+            prepositions += 1
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if (
+                prepositions > 1
+                or nxt is None
+                or _amount_at(ctx, nxt.start)
+                or _YEAR_WORD.fullmatch(nxt.text)
+            ):
+                break
+        if (
+            low in _CONJUNCTIONS
+            and i + 1 < len(words)
+            and (_amount_at(ctx, words[i + 1].start) or words[i + 1].lower in _DETERMINERS)
+        ):
+            break
+        out.append(w)
+        if len(out) >= 8:
+            break
+    while out and (out[-1].lower in _STOP | _DETERMINERS | {"of"}):
+        out.pop()
+    if len(out) == 1 and not _is_participle(out[0].lower):
+        return []  # "staff operating (in 523 locations)": the bare verb adds nothing
+    return out
+
+
+def _verb_before(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
+    before = _words(ctx.text, sentence.start, n.start)
+    if before and before[-1].lower in {"to", "of"} and len(before) >= 2:
+        return None
+    if before and _is_participle(before[-1].lower) and before[-1].lower not in _CHANGE_VERBS:
+        return before[-1].lower
+    return None
+
+
+def _prep_phrase_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
+    """ "in CCCM", "with health promotion activities": a phrase saying how/in what."""
+    words = _words(ctx.text, pos, limit)
+    if not words or words[0].lower not in {"in", "with", "through", "on", "under"}:
+        return []
+    out = [words[0]]
+    for w in words[1:]:
+        if (
+            not w.text[0].isalpha()
+            or _amount_at(ctx, w.start)
+            or _mention_at(ctx, w.start, w.end, "country")
+        ):
+            break
+        if re.fullmatch(r"(19|20)\d\d", w.text) or w.lower in _RELATIVES | _AUXILIARIES | {
+            "in",
+            "across",
+            "during",
+            "from",
+            "to",
+            "by",
+        }:
+            break
+        out.append(w)
+        if len(out) >= 8:
+            break
+    while out and out[-1].lower in _STOP | _DETERMINERS | {"of"}:
+        out.pop()
+    return out if len(out) > 1 else []
+
+
+def _clean_phrase(ctx: _Context, words: list[_Word]) -> list[str]:
+    """Drop determiners, organization names and possessives: "IOM's total revenue" -> "total revenue"."""
+    out: list[str] = []
+    for w in words:
+        if _mention_at(ctx, w.start, w.end, "organization") and not out:
+            continue
+        if w.text.endswith(("'s", "’s")) and not out and w.text[0].isupper():
+            continue
+        if not out and w.lower in _DETERMINERS:
+            continue
+        out.append(w.text)
+    text = " ".join(out)
+    text = re.sub(r"^(?:total\s+)?number of\s+", "", text, flags=re.I)
+    return text.split()
+
+
+def _noun_phrase_before(ctx: _Context, sentence: _Sentence, pos: int) -> list[_Word]:
+    """The noun phrase ending right before ``pos``: "WASH operations" in "had WASH operations in"."""
+    words = _words(ctx.text, sentence.start, pos)
+    out: list[_Word] = []
+    for w in reversed(words):
+        low = w.lower
+        if _amount_at(ctx, w.start):
+            return []  # "4.8 million people in 60 countries": that noun belongs to a number
+        if not w.text[0].isalpha():
+            break
+        if (
+            low in _PREPOSITIONS | _AUXILIARIES | _RELATIVES | {"of", "to"}
+            or _is_participle(low)
+            or low in _DETERMINERS
+        ):
+            break
+        if low.endswith("ing") and len(low) > 5 and out:
+            break
+        if re.fullmatch(r"[a-z]+s", low) and out and low not in {"its"} and _is_verb_like(low):
+            break
+        out.insert(0, w)
+        if len(out) >= 6:
+            break
+    while out and out[0].lower in _CONJUNCTIONS:
+        out.pop(0)
+    first = words.index(out[0]) if out else 0
+    if len(out) > 1 and first > 0 and words[first - 1].lower == "to":
+        out.pop(0)  # "to implement activities": the first word is a verb
+    return out
+
+
+def _is_verb_like(word: str) -> bool:
+    return word in {"has", "had", "have", "supports", "provides", "implements", "leads", "hosts"}
+
+
+def _clause_subject(ctx: _Context, sentence: _Sentence) -> list[str]:
+    """The subject of the sentence's main clause, skipping an opening adverbial."""
+    text = ctx.text[sentence.start : sentence.end]
+    opening = _OPENING_ADVERBIALS.match(text)
+    start = sentence.start + (opening.end() if opening else 0)
+    words = _words(ctx.text, start, sentence.end)
+    subject: list[_Word] = []
+    for i, w in enumerate(words):
+        if not w.text[0].isalpha() or _amount_at(ctx, w.start):
+            break
+        low = w.lower
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        acts_as_verb = (
+            nxt is None
+            or not nxt.text[0].isalpha()
+            or nxt.lower in _STOP | _DETERMINERS
+            or bool(_amount_at(ctx, nxt.start))
+        )
+        if (
+            low in _AUXILIARIES
+            or low in _CHANGE_VERBS
+            or (subject and ((_is_participle(low) and acts_as_verb) or _is_verb_like(low)))
+        ):
+            break
+        if low in _RELATIVES and subject:
+            break
+        if low in _PREPOSITIONS and low != "of" and subject:
+            break
+        subject.append(w)
+        if len(subject) > 8:
+            return []
+    return _clean_phrase(ctx, subject)
+
+
+def _unit_and_measure(
+    ctx: _Context, sentence: _Sentence, n: NumberMatch, previous: _Previous | None
+) -> tuple[str, str, tuple[str, ...]]:
+    """(unit, measure, the noun phrase used) for one amount."""
+    text = ctx.text
+    limit = sentence.end
+    unit_hint = n.unit_hint
+    noun = _noun_phrase_after(ctx, n.end, limit, n.start)
+    after_noun = noun[-1].end if noun else n.end
+    phrase = _clean_phrase(ctx, noun)
+
+    if unit_hint in {"per cent", "percentage point"}:
+        return unit_hint, _percent_measure(ctx, sentence, n, noun, previous), ()
+    if unit_hint == "cubic metre":
+        of = re.match(r"\s+of\s+", text[n.end : limit])
+        material = _noun_phrase_after(ctx, n.end + of.end(), limit) if of else []
+        return "cubic metre", _style(_clean_phrase(ctx, material)), ()
+    if unit_hint in {"day", "week", "month", "year", "hour"}:
+        return unit_hint, _style(phrase) if phrase else unit_hint, ()
+    if unit_hint:  # a currency
+        if phrase:
+            return unit_hint, _style(phrase), tuple(phrase)
+        return unit_hint, _amount_owner(ctx, sentence, n), ()
+
+    if not phrase:
+        # "of which 49 were ...", "26 related to CCCM", "and 68 conducted ...": the noun is elided.
+        of_which = re.search(
+            r"\bof\s+(?:which|whom|these|those|them)\s*$", text[sentence.start : n.start]
+        )
+        listed = re.search(r"(?:,|\band)\s*$", text[sentence.start : n.start])
+        if previous is not None and previous.noun and (of_which or listed):
+            own = _predicate_after(ctx, n.end, limit)
+            if of_which or not own:
+                return previous.unit, previous.measure, previous.noun
+            return previous.unit, _style([*previous.noun, *(w.text for w in own)]), previous.noun
+        return "count", _amount_owner(ctx, sentence, n), ()
+
+    unit = _head_unit(noun) or "count"
+    if unit == "country":
+        return unit, _countries_measure(ctx, sentence, n, phrase, previous), tuple(phrase)
+    measure = list(phrase)
+    predicate = _predicate_after(ctx, after_noun, limit)
+    if predicate:
+        measure += [w.text for w in predicate]
+    elif unit == "person":
+        verb = _verb_before(ctx, sentence, n)
+        if verb:
+            measure.append(verb)
+            measure += [w.text for w in _prep_phrase_after(ctx, after_noun, limit)]
+    return unit, _style(measure[:_MAX_MEASURE_WORDS]), tuple(phrase)
+
+
+def _countries_measure(
+    ctx: _Context,
+    sentence: _Sentence,
+    n: NumberMatch,
+    phrase: list[str],
+    previous: _Previous | None,
+) -> str:
+    """ "IOM had WASH operations in 62 countries" -> "countries with WASH operations"."""
+    before = ctx.text[sentence.start : n.start]
+    prep = re.search(r"\b(in|across)\s+$", before, re.IGNORECASE)
+    if not prep:
+        return _style(phrase)
+    prep_at = sentence.start + prep.start()
+    obj = _noun_phrase_before(ctx, sentence, prep_at)
+    cleaned = _clean_phrase(ctx, obj)
+    if (
+        not cleaned
+        and previous is not None
+        and previous.noun
+        and previous.unit not in {"person", "count"}
+        and re.search(r"\w\s*$", ctx.text[sentence.start : prep_at])
+    ):
+        cleaned = list(previous.noun)  # "349 projects in 87 countries" -> "countries with projects"
+    if not cleaned or (len(cleaned) == 1 and cleaned[0].lower() in _GENERIC_OBJECTS):
+        subject = _clause_subject(ctx, sentence)
+        if subject:
+            cleaned = subject
+    if not cleaned:
+        return _style(phrase)
+    return _style([*phrase, "with", *cleaned][:_MAX_MEASURE_WORDS])
+
+
+def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
+    """What an amount without a noun belongs to: "a budget of USD 2.5 billion" -> "budget",
+    "revenue ... reached USD 2.5 billion" -> "revenue"; "" when the text does not say."""
+    before = ctx.text[sentence.start : n.start]
+    owner = re.search(
+        r"(?:\bof|\bamounting to|\btotalling|\btotaling|\bworth|\bvalued at)\s+$",
+        before,
+        re.IGNORECASE,
+    )
+    if owner:
+        phrase = _clean_phrase(
+            ctx, _noun_phrase_before(ctx, sentence, sentence.start + owner.start())
+        )
+        if phrase:
+            return _style(phrase)
+    if re.search(
+        r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to)\s+$",
+        before,
+        re.IGNORECASE,
+    ):
+        return _style(_clause_subject(ctx, sentence))
+    return ""
+
+
+def _percent_measure(
+    ctx: _Context,
+    sentence: _Sentence,
+    n: NumberMatch,
+    noun: list[_Word],
+    previous: _Previous | None,
+) -> str:
+    text = ctx.text
+    before = text[sentence.start : n.start]
+    after = text[n.end : sentence.end]
+    # "increased by 17 per cent", "increased in 2021 by 561 per cent"
+    verb = re.search(r"\b(\w+)\s+(?:in\s+(?:19|20)\d\d\s+)?by\s+$", before)
+    if verb and verb.group(1).lower() in _CHANGE_VERBS:
+        change = _CHANGE_VERBS[verb.group(1).lower()]
+        what = _clause_subject(ctx, sentence)
+        return _style([change, "in", *what]) if what else change
+    # "an increase of 17 per cent", "a 561 per cent increase"
+    change, change_start = None, n.start
+    m = re.search(
+        r"\b(increase|decrease|rise|growth|decline|reduction|drop)\s+of\s+$", before, re.I
+    )
+    if m:
+        change, change_start = _CHANGE_NOUNS[m.group(1).lower()], sentence.start + m.start()
+    elif noun and noun[0].lower in _CHANGE_NOUNS:
+        change = _CHANGE_NOUNS[noun[0].lower]
+    if change:
+        appositive = re.search(r",\s*(?:an?\s+)?$", text[sentence.start : change_start])
+        if (
+            appositive
+            and previous is not None
+            and previous.measure
+            and previous.unit not in {"per cent", "percentage point"}
+        ):
+            return f"{change} in {previous.measure}"  # "reaching 1.9 million beneficiaries, an increase of 17 per cent"
+        what = _clause_subject(ctx, sentence)
+        return _style([change, "in", *what]) if what else change
+    if (
+        re.match(r"\s+of\s+(?:which|whom|them|those|these)\b", after)
+        and previous is not None
+        and previous.measure
+    ):
+        return f"share of {previous.measure}"
+    of = re.match(r"\s+of\s+", after)
+    if of:
+        share = _of_phrase(ctx, n.end + of.end(), sentence.end)
+        if share:
+            return _style(["share", "of", *share])
+    if noun:
+        return _style(["share", *_clean_phrase(ctx, noun)])
+    return "share"
+
+
+def _of_phrase(ctx: _Context, pos: int, limit: int) -> list[str]:
+    words = _words(ctx.text, pos, limit)
+    out: list[_Word] = []
+    for w in words:
+        if not w.text[0].isalpha() or _amount_at(ctx, w.start):
+            break
+        if w.lower in (_STOP - {"and"}) or (out and w.lower in _RELATIVES):
+            break
+        out.append(w)
+        if len(out) >= 8:
+            break
+    while out and (out[-1].lower in _STOP | _DETERMINERS | {"of"} or _is_gerund(out[-1].lower)):
+        out.pop()
+    return _clean_phrase(ctx, out)
+
+
+# --- when -------------------------------------------------------------------------------------
+
+
+def _passage_year(text: str) -> int | None:
+    """A year that frames a whole passage: its first sentence opens with "In 2020, ..."."""
+    m = _SENTENCE_FRAME.match(text)
+    return int(m.group(1)) if m else None
+
+
+def _year(text: str, sentence: _Sentence, n: NumberMatch, ctx: _Context) -> int | None:
+    # 1. Right after the amount, in the same phrase: "56 countries in 2020", "(… as of 2020)".
+    inside_parens = text.rfind("(", sentence.start, n.start) > text.rfind(
+        ")", sentence.start, n.start
+    )
+    stop_chars = ")" if inside_parens else ",;)("
+    end = n.end
+    while end < sentence.end and text[end] not in stop_chars:
+        if end > n.end and _amount_at(ctx, end):
+            break
+        end += 1
+    m = _FRAMING_YEAR.search(text, n.end, end)
+    if m:
+        return int(m.group(1))
+    # 2. Earlier in the same clause: "increased in 2021 by 561 per cent".
+    clause_start = max(text.rfind(c, sentence.start, n.start) for c in ",;()") + 1
+    clause_start = max(clause_start, sentence.start)
+    for m in _FRAMING_YEAR.finditer(text, clause_start, n.start):
+        if not re.search(
+            r"(?:compared|than|from|since|launched|established|adopted|founded)\s*(?:with|to)?\s*$",
+            text[clause_start : m.start()],
+            re.I,
+        ):
+            return int(m.group(1))
+    # 3. The sentence opens with one: "In 2021, ...", "By the end of 2021, ...".
+    m = _SENTENCE_FRAME.match(text, sentence.start)
+    if m:
+        return int(m.group(1))
+    return ctx.default_year
+
+
+# --- where / who ------------------------------------------------------------------------------
+
+
+def _section_countries(document: Document, by_passage: dict[str, list[Mention]]) -> dict[str, str]:
+    """Heading text -> the one country it names ("Box 2. IOM's response ... in Afghanistan")."""
+    out: dict[str, str] = {}
+    for p in document.passages:
+        if p.kind != "heading":
+            continue
+        keys = {
+            m.entity_key
+            for m in by_passage.get(p.id, [])
+            if (m.entity_key or "").startswith("country/")
+        }
+        if len(keys) == 1:
+            out[p.text.strip()] = next(iter(keys))  # type: ignore[arg-type]
+    return out
+
+
+def _area_of_section(passage: Passage, section_areas: dict[str, str]) -> str | None:
+    """The country of the box around the passage, when the box title names exactly one.
+
+    Only boxes: they are self-contained stories about one place, while an ordinary section
+    heading naming a country does not reliably scope everything filed under it."""
+    innermost = passage.section[-1].strip() if passage.section else ""
+    if passage.kind != "box" and not re.match(r"box\b", innermost, re.I):
+        return None
+    for title in reversed(passage.section):
+        if re.match(r"box\b", title.strip(), re.I):
+            return section_areas.get(title.strip())
+    return section_areas.get(innermost)
+
+
+def _country_groups(ctx: _Context, sentence: _Sentence) -> list[list[Mention]]:
+    """Country mentions of a sentence, grouped into lists ("Bangladesh, Ethiopia and Indonesia")."""
+    countries = [
+        m
+        for m in ctx.mentions
+        if (m.entity_key or "").startswith("country/") and sentence.start <= m.start < sentence.end
+    ]
+    groups: list[list[Mention]] = []
+    for m in countries:
+        if groups:
+            gap = ctx.text[groups[-1][-1].end : m.start]
+            if re.fullmatch(r"\s*(?:,|,?\s*(?:and|or))?\s*(?:the\s+)?", gap, re.I):
+                groups[-1].append(m)
+                continue
+        groups.append([m])
+    return groups
+
+
+def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
+    groups = _country_groups(ctx, sentence)
+    if not groups:
+        return ctx.section_area
+    text = ctx.text
+    # "the Niger (21%)": a number in brackets right after one country.
+    if text[n.start - 1 : n.start] == "(":
+        for g in groups:
+            if len(g) == 1 and re.fullmatch(r"\s*", text[g[0].end : n.start - 1]):
+                return g[0].entity_key
+    # The clause holding the number, with commas inside country lists not counted.
+    in_lists = [(g[0].start, g[-1].end) for g in groups if len(g) > 1]
+    cuts = [
+        i
+        for i in range(sentence.start, sentence.end)
+        if text[i] in ",;()–—" and not any(s <= i < e for s, e in in_lists)
+    ]
+    left = max([c for c in cuts if c < n.start], default=sentence.start)
+    right = min([c for c in cuts if c >= n.end], default=sentence.end)
+    in_clause = [g for g in groups if left <= g[0].start < right]
+    if len(in_clause) == 1 and len(in_clause[0]) == 1:
+        return in_clause[0][0].entity_key
+    if in_clause:
+        return None
+    keys = {m.entity_key for g in groups for m in g}
+    if len(groups) == 1 and len(keys) == 1:
+        return groups[0][0].entity_key
+    return None
+
+
+def _subject(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
+    """The organization the sentence says the number is about (nearest one before it)."""
+    noun_end = min(sentence.end, n.end + 40)
+    inside = _mention_at(ctx, n.end, noun_end, "organization")
+    if (
+        inside
+        and re.fullmatch(r"[\s\w-]*", ctx.text[n.end : inside.start])
+        and len(ctx.text[n.end : inside.start].split()) <= 1
+    ):
+        return inside.entity_key  # "60 IOM offices"
+    before = [
+        m
+        for m in ctx.mentions
+        if (m.entity_key or "").startswith("organization/") and sentence.start <= m.start < n.start
+    ]
+    return before[-1].entity_key if before else None
+
+
+def _programme(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
+    progs = [
+        m
+        for m in ctx.mentions
+        if (m.entity_key or "").startswith("programme/")
+        and sentence.start <= m.start < sentence.end
+    ]
+    if not progs:
+        return None
+    before = [m for m in progs if m.start < n.start]
+    return (before[-1] if before else progs[0]).entity_key
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+_GRADE = re.compile(
+    r"^(?:[A-Z]{1,2}-\d{1,2}[A-Z]?(?:\s*[\u2013\u2014-]\s*[A-Z]{1,2}-\d{1,2}[A-Z]?)?|UG|NO-[A-Z]|Ungraded)$"
+)
+_SEX = {
+    "f": "F",
+    "female": "F",
+    "women": "F",
+    "woman": "F",
+    "m": "M",
+    "male": "M",
+    "men": "M",
+    "man": "M",
+}
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d$")
+_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+_STAFF_WORDS = re.compile(r"\b(?:staff|personnel|employees|workforce|men and women)\b", re.I)
+_MEASURE_LABEL = re.compile(
+    r"^(?:number|percentage|per cent|share|proportion|change|increase|decrease|total\s+\w+|average|ratio)\b",
+    re.I,
+)
+
+
+def table_cells(document: Document) -> list[TableCell]:
+    """Every numeric body cell of every table, with its dimensions (see module docstring)."""
+    from graph.reference import country_by_name  # imported here: only tables need it
+
+    def country_key(name: str) -> str | None:
+        ref = country_by_name(name)
+        return ref.key if ref else None
+
+    out: list[TableCell] = []
+    for table in document.tables:
+        out.extend(_cells_of_table(table, document.year, country_key))
+    return out
+
+
+def _clean_cell(cell: str) -> str:
+    return re.sub(r"\s+", " ", _TAGS.sub("", cell).replace("*", "")).strip()
+
+
+def _column_labels(table: Table, width: int) -> list[str]:
+    """One label per column: the lowest non-empty header cell, group labels carried right."""
+    labels = [""] * width
+    for row in table.header:
+        carried = ""
+        for c in range(width):
+            cell = _clean_cell(row[c]) if c < len(row) else ""
+            if cell:
+                carried = cell
+                labels[c] = cell
+            elif carried and c > 0 and not labels[c]:
+                labels[c] = carried
+    # A lower header row overrides only where it has a label of its own.
+    for row in table.header[1:]:
+        for c in range(1, min(width, len(row))):
+            cell = _clean_cell(row[c])
+            if cell:
+                labels[c] = cell
+    return labels
+
+
+def _column_dimension(label: str) -> tuple[str, str] | None:
+    if not label:
+        return None
+    if _YEAR_CELL.match(label):
+        return ("year", label)
+    if label.lower() in _SEX:
+        return ("sex", _SEX[label.lower()])
+    if _GRADE.match(label):
+        return ("grade", "UG" if label.lower() == "ungraded" else label.replace("\u2014", "\u2013"))
+    if label.lower().startswith("total"):
+        return None  # the total column: no further dimension
+    return ("column", label)
+
+
+def _membership(label: str) -> str | None:
+    m = re.match(r"^[^:]*\bnationality\b[^:]*:\s*(.+)$", label, re.I) or re.match(
+        r"^([^:]*member\s+states?.*)$", label, re.I
+    )
+    if not m:
+        return None
+    rest = re.sub(r"-\s+", "-", m.group(1).strip())
+    low = rest.lower()
+    if "non-member" in low or "observer" in low:
+        return "non-member States"
+    if "member state" in low:
+        return "Member States"
+    return rest
+
+
+def _table_year(table: Table, default: int | None) -> str | None:
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", table.title))
+    if len(years) == 1 and not re.search(r"(?:19|20)\d\d\s*[\u2013-]\s*(?:19|20)\d\d", table.title):
+        return years.pop()
+    for row in table.header[:1]:
+        if row and _YEAR_CELL.match(_clean_cell(row[0])):
+            return _clean_cell(row[0])
+    return str(default) if default else None
+
+
+def _title_measure(table: Table) -> str:
+    context = " ".join([table.title, *table.section])
+    if _STAFF_WORDS.search(context):
+        return "number of staff"
+    head = re.split(
+        r"\s+(?:by|at|in|for|between|from|during)\s+|\s*\(", table.title.strip(), maxsplit=1
+    )[0]
+    head = re.sub(r"^(?:table\s+\d+\.?\s*|number of\s+)", "", head, flags=re.I)
+    return f"number of {head.lower()}" if head else "count"
+
+
+def _row_label(label: str) -> tuple[str, str | None, bool]:
+    """Split a row label into (label without year/unit notes, year in it, says percentage points)."""
+    points = bool(re.search(r"percentage points?", label, re.I))
+    cleaned = re.sub(r"\s*\((?:percentage points?|per cent|%|number)\)\s*", " ", label, flags=re.I)
+    year = None
+    between = re.search(r"\s+between\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b", cleaned, re.I)
+    if between:
+        cleaned = cleaned.replace(between.group(0), "")
+    single = re.search(r"\s+in\s+((?:19|20)\d\d)\b", cleaned, re.I)
+    if single:
+        year = single.group(1)
+        cleaned = cleaned.replace(single.group(0), "")
+    return re.sub(r"\s+", " ", cleaned).strip(), year, points
+
+
+def _cells_of_table(
+    table: Table, doc_year: int | None, country_key: Callable[[str], str | None]
+) -> list[TableCell]:
+    width = max([len(r) for r in (*table.header, *table.rows)], default=0)
+    labels = _column_labels(table, width)
+    column_dims = [_column_dimension(labels[c]) if c > 0 else None for c in range(width)]
+    header_rows = {tuple(_clean_cell(c) for c in row) for row in table.header}
+    table_year = _table_year(table, doc_year)
+    title_measure = _title_measure(table)
+    by_nationality = (
+        "nationalit"
+        in " ".join([table.title, *(_clean_cell(c) for r in table.header for c in r[:1])]).lower()
+    )
+    membership = (
+        _membership(_clean_cell(table.header[0][0])) if table.header and table.header[0] else None
+    )
+    # The parse stage records a section header row it folded away as a note:
+    # "Country of nationality: non-member States: rows from Bahrain on".
+    section_starts: dict[str, str] = {}
+    for note in table.notes:
+        m = re.match(r"^(.*):\s*rows from (.+?) on\.?$", note.strip())
+        if m and _membership(m.group(1)):
+            section_starts[m.group(2).strip().casefold()] = _membership(m.group(1)) or ""
+
+    out: list[TableCell] = []
+    for i, row in enumerate(table.rows):
+        cells = [_clean_cell(c) for c in row]
+        if not cells or tuple(cells) in header_rows:
+            continue
+        numbers = [parse_number(c) for c in cells[1:]]
+        label = cells[0]
+        if not any(numbers):
+            section = _membership(label)
+            if section:
+                membership = (
+                    section  # "Country of nationality: non-member States" sets the rows below
+                )
+            continue
+        if label.casefold() in section_starts:
+            membership = section_starts[label.casefold()]
+        passage_id = (
+            table.row_passage_ids[i]
+            if i < len(table.row_passage_ids)
+            else f"{table.id}-row-{i + 1}"
+        )
+        text_label, row_year, points = _row_label(label)
+        row_dims: list[tuple[str, str]] = []
+        key = country_key(text_label) if text_label else None
+        if key:
+            row_dims.append(("nationality" if by_nationality else "country", key))
+        elif text_label.lower() in _SEX:
+            row_dims.append(("sex", _SEX[text_label.lower()]))
+        elif text_label:
+            row_dims.append(("category", text_label))
+        is_total_row = text_label.lower().startswith("total") and "member" not in text_label.lower()
+        if membership and not is_total_row:
+            row_dims.append(("membership", membership))
+        row_measure = (
+            text_label.lower()
+            if _MEASURE_LABEL.match(text_label)
+            and text_label.lower() != "total"
+            and not text_label.lower().startswith("total in")
+            else None
+        )
+        for c, expr in enumerate(numbers, start=1):
+            if expr is None or expr.is_ordinal:
+                continue
+            dims = list(row_dims)
+            col = column_dims[c] if c < len(column_dims) else None
+            if col is None and c < len(labels) and not labels[c]:
+                col = ("column", str(c))
+            if col:
+                dims.append(col)
+            if not any(d == "year" for d, _ in dims):
+                year = row_year or table_year
+                if year:
+                    dims.append(("year", year))
+            if expr.unit_hint == "per cent":
+                unit = "per cent"
+            elif expr.sign or points or expr.unit_hint == "percentage point":
+                unit = "percentage point"
+            else:
+                unit = "count"
+            measure = row_measure or (title_measure if unit == "count" else "percentage")
+            out.append(
+                TableCell(
+                    table_id=table.id,
+                    passage_id=passage_id,
+                    value=expr.value,
+                    unit=unit,
+                    measure=measure,
+                    dimensions=tuple(dims),
+                )
+            )
+    return out

@@ -1,0 +1,527 @@
+"""Timeout-safe SPARQL query execution.
+
+pyoxigraph cannot cancel a running query (a COUNT over a huge cross product never
+yields a row to check a clock on), so queries run in a pool of worker *processes*.
+Each worker opens the store read-only once and answers requests over a pipe; the
+parent waits at most ``timeout`` seconds, then kills the worker and starts a new one
+while the other workers keep answering.  Workers also serialise the result (with
+pyoxigraph's own serialisers) and enforce the row/triple and byte caps, so an
+oversized result is an error, never a silently truncated answer.
+
+`QueryExecutor` is the interface the endpoint uses; `EmbeddedExecutor` implements it
+for an embedded store.  A remote store backend (``MIGKG_STORE=http://...``) slots in
+as another implementation returned by `make_executor`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import multiprocessing
+import queue
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+from graph.store import EmbeddedStore, StoreError
+from server import results
+from server.results import GRAPH, SOLUTIONS
+
+if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of them (~20 MB each)
+    from graph.config import Settings
+
+DEFAULT_QUERY_WORKERS = 3  # two runaway queries still leave one worker for cheap ones
+DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024  # serialised result size cap
+WORKER_STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import modules and open the store
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class QueryFailed(Exception):
+    """A query could not be answered; ``http_status`` says how the endpoint reports it."""
+
+    http_status = 500
+
+
+class QuerySyntaxError(QueryFailed):
+    http_status = 400
+
+
+class InvalidDataset(QueryFailed):
+    http_status = 400
+
+
+class NotAcceptable(QueryFailed):
+    http_status = 406
+
+
+class ResultTooLarge(QueryFailed):
+    # 4xx: the client can fix it (LIMIT/OFFSET paging), the server is fine.
+    http_status = 400
+
+
+class QueryTimeout(QueryFailed):
+    http_status = 503
+
+
+class EndpointBusy(QueryFailed):
+    http_status = 503
+    retry_after = 1  # seconds; unlike a timeout, trying again soon may well succeed
+
+
+class StoreUnavailable(QueryFailed):
+    http_status = 503
+
+
+class BackendNotImplemented(QueryFailed):
+    http_status = 501
+
+
+# --- requests and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    solutions_format: str | None  # format key for SELECT/ASK; None = nothing acceptable
+    graph_format: str | None  # format key for CONSTRUCT/DESCRIBE; None = nothing acceptable
+    default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri (absolute IRIs)
+    named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri (absolute IRIs)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    kind: str  # results.SOLUTIONS or results.GRAPH
+    format_key: str
+    body: bytes
+    count: int  # rows, triples, or 1 for ASK
+
+
+class QueryExecutor(Protocol):
+    def execute(self, request: QueryRequest) -> QueryResult: ...
+
+    def close(self) -> None: ...
+
+
+def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
+    if settings.store_is_remote:
+        return _RemoteNotImplemented(settings.store)
+    return EmbeddedExecutor(
+        settings.store,
+        base_iri=settings.base_iri,
+        timeout=settings.query_timeout,
+        row_limit=settings.result_limit,
+        # A byte cap is not (yet) a Settings field; honour one if it appears.
+        byte_limit=getattr(settings, "result_byte_limit", DEFAULT_BYTE_LIMIT),
+        workers=workers,
+    )
+
+
+class _RemoteNotImplemented:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def execute(self, request: QueryRequest) -> QueryResult:
+        raise BackendNotImplemented(
+            f"the store is a remote SPARQL service ({self.url}); forwarding queries to it is not implemented yet"
+        )
+
+    def close(self) -> None:
+        pass
+
+
+# --- query dataset --------------------------------------------------------------------------
+
+# Strings, IRIs and comments can contain the word FROM; blank them before looking for it.
+_NOT_CODE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*",
+    re.DOTALL,
+)
+_FROM_KEYWORD = re.compile(r"(?<![\w?$:.\-])FROM(?![\w:\-])", re.IGNORECASE)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether a query names its own dataset with FROM / FROM NAMED."""
+    return _FROM_KEYWORD.search(_NOT_CODE.sub(" ", query)) is not None
+
+
+def resolve_graph_iri(iri: str, base_iri: str) -> str:
+    """A protocol graph IRI, relative ones resolved against the dataset base; ValueError if invalid."""
+    absolute = urljoin(base_iri, iri.strip())
+    ox.NamedNode(absolute)  # raises ValueError for an invalid IRI
+    return absolute
+
+
+def dataset_options(
+    query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]
+) -> dict:
+    """pyoxigraph ``Store.query`` options for the SPARQL 1.1 Protocol dataset rules.
+
+    - default-graph-uri / named-graph-uri given: they *are* the dataset and override the
+      query's FROM / FROM NAMED; a missing one of the two means an empty part.
+    - else the query's own FROM / FROM NAMED, if any.
+    - else the service default: default graph = union of all graphs, all named graphs.
+    """
+    if default_graphs or named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in named_graphs],
+        }
+    if has_dataset_clause(query):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+# --- worker process -------------------------------------------------------------------------
+
+
+class _LimitExceeded(Exception):
+    pass
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A write target that refuses more than ``max_bytes`` (and, counting newlines, rows)."""
+
+    def __init__(self, max_bytes: int, max_lines: int | None = None) -> None:
+        self._chunks: list[bytes] = []
+        self.size = 0
+        self.lines = 0
+        self.max_bytes = max_bytes
+        self.max_lines = max_lines
+        self.exceeded: str | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            self.exceeded = "bytes"
+            raise _LimitExceeded("bytes")
+        if self.max_lines is not None:
+            self.lines += chunk.count(b"\n")
+            if self.lines > self.max_lines:
+                self.exceeded = "rows"
+                raise _LimitExceeded("rows")
+        self._chunks.append(chunk)
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+class _WorkerStore(EmbeddedStore):
+    def current(self) -> ox.Store:
+        """The pyoxigraph store of the published build (re-opened after a new publish)."""
+        return self._current()
+
+
+@dataclass(frozen=True)
+class _Limits:
+    base_iri: str
+    max_rows: int
+    max_bytes: int
+    prefixes: dict[str, str]
+
+
+def _too_large(what: str, limits: _Limits) -> ResultTooLarge:
+    if what == "rows":
+        return ResultTooLarge(
+            f"the result has more than {limits.max_rows} rows/triples (the endpoint's limit); "
+            "use LIMIT and OFFSET to fetch it in pages"
+        )
+    return ResultTooLarge(
+        f"the serialised result is larger than {limits.max_bytes} bytes (the endpoint's limit); "
+        "use LIMIT and OFFSET to fetch it in pages"
+    )
+
+
+def _serialise_solutions(
+    solutions: ox.QuerySolutions, key: str, limits: _Limits
+) -> tuple[bytes, int]:
+    # Rows are counted on a TSV serialisation (one line per row, newlines in values are
+    # escaped) which stops as soon as the cap is crossed; TSV is lossless, so other formats
+    # are re-serialised from it by pyoxigraph, still without Python per-row work.
+    tsv = _CappedBuffer(limits.max_bytes, max_lines=limits.max_rows + 1)  # + header line
+    try:
+        solutions.serialize(tsv, format=ox.QueryResultsFormat.TSV)
+    except Exception:
+        if tsv.exceeded:
+            raise _too_large(tsv.exceeded, limits) from None
+        raise
+    data = tsv.getvalue()
+    rows = max(0, data.count(b"\n") - 1)
+    if key == "tsv":
+        return data, rows
+    out = _CappedBuffer(limits.max_bytes)
+    try:
+        parsed = ox.parse_query_results(data, ox.QueryResultsFormat.TSV)
+        parsed.serialize(out, format=results.BY_KEY[key].oxigraph)
+    except Exception:
+        if out.exceeded:
+            raise _too_large(out.exceeded, limits) from None
+        raise
+    return out.getvalue(), rows
+
+
+def _serialise_triples(triples: ox.QueryTriples, key: str, limits: _Limits) -> tuple[bytes, int]:
+    count = 0
+
+    def counted() -> Iterator[ox.Triple]:
+        nonlocal count
+        for triple in triples:
+            count += 1
+            if count > limits.max_rows:
+                raise _LimitExceeded("rows")
+            yield triple
+
+    out = _CappedBuffer(limits.max_bytes)
+    rdf_format = results.BY_KEY[key].oxigraph
+    prefixes = limits.prefixes if key in ("ttl", "trig") else None
+    try:
+        ox.serialize(counted(), out, rdf_format, prefixes=prefixes)
+    except Exception:
+        if out.exceeded or count > limits.max_rows:
+            raise _too_large(out.exceeded or "rows", limits) from None
+        raise
+    return out.getvalue(), count
+
+
+def run_query(store: ox.Store, request: QueryRequest, limits: _Limits) -> QueryResult:
+    """Evaluate and serialise one request against an open store (runs in a worker)."""
+    options = dataset_options(request.query, request.default_graphs, request.named_graphs)
+    try:
+        answer = store.query(request.query, base_iri=limits.base_iri, **options)
+    except SyntaxError as error:
+        raise QuerySyntaxError(syntax_error_message(request.query, str(error))) from None
+    if isinstance(answer, ox.QueryTriples):
+        if request.graph_format is None:
+            raise NotAcceptable(_not_acceptable_message(GRAPH))
+        body, count = _serialise_triples(answer, request.graph_format, limits)
+        return QueryResult(GRAPH, request.graph_format, body, count)
+    if request.solutions_format is None:
+        raise NotAcceptable(_not_acceptable_message(SOLUTIONS))
+    key = request.solutions_format
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(SOLUTIONS, key, answer.serialize(format=results.BY_KEY[key].oxigraph), 1)
+    body, rows = _serialise_solutions(answer, key, limits)
+    return QueryResult(SOLUTIONS, key, body, rows)
+
+
+_ERROR_POSITION = re.compile(r"^error at (\d+):(\d+): ", re.DOTALL)
+
+
+def syntax_error_message(query: str, error: str) -> str:
+    """pyoxigraph's parse error, with the offending query line and a caret under the column."""
+    position = _ERROR_POSITION.match(error)
+    if not position:
+        return f"SPARQL syntax error: {error}"
+    line_number, column = int(position.group(1)), int(position.group(2))
+    lines = query.splitlines() or [""]
+    line = lines[min(line_number, len(lines)) - 1]
+    detail = " ".join(error[position.end() :].split())
+    if len(detail) > 200:  # pest lists every expected character class; the start says enough
+        detail = detail[:200] + " …"
+    return (
+        f"SPARQL syntax error at line {line_number}, column {column}: {detail}\n"
+        f"    {line}\n    {' ' * max(0, column - 1)}^"
+    )
+
+
+def _not_acceptable_message(kind: str) -> str:
+    form = "SELECT/ASK" if kind == SOLUTIONS else "CONSTRUCT/DESCRIBE"
+    return (
+        f"none of the requested media types can represent a {form} result; "
+        f"available: {results.describe_formats(kind)}"
+    )
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (no orphaned runaway queries)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _worker_main(conn: Connection, location: str, limits: _Limits) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    store = _WorkerStore(location)
+    with contextlib.suppress(StoreError):
+        store.current()  # open now so the first query does not pay for it
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", run_query(store.current(), request, limits))
+        except QueryFailed as error:
+            reply = ("error", error)
+        except StoreError as error:
+            reply = ("error", StoreUnavailable(str(error)))
+        except Exception as error:  # report, keep serving
+            reply = ("error", QueryFailed(f"query failed: {type(error).__name__}: {error}"))
+        conn.send(reply)
+
+
+# --- the pool (parent side) -----------------------------------------------------------------
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: fork from a clean single-threaded process, never from a threaded web worker.
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # platforms without fork
+        return multiprocessing.get_context("spawn")
+    ctx.set_forkserver_preload(["server.executor"])
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, location: str, limits: _Limits):
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(child_end, location, limits),
+            name="migkg-query-worker",
+            daemon=True,
+        )
+        self.process.start()
+        child_end.close()
+        self.conn = parent_end
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(WORKER_STARTUP_TIMEOUT):
+            raise QueryFailed("a query worker did not start in time")
+        self.conn.recv()
+        self.ready = True
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(timeout=5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class EmbeddedExecutor:
+    """A pool of query worker processes over an embedded store (started on first use)."""
+
+    def __init__(
+        self,
+        location: str,
+        *,
+        base_iri: str,
+        timeout: float,
+        row_limit: int,
+        byte_limit: int = DEFAULT_BYTE_LIMIT,
+        workers: int = DEFAULT_QUERY_WORKERS,
+    ) -> None:
+        self.location = str(location)
+        self.timeout = timeout
+        from graph.namespaces import vocab  # parent only (imports rdflib)
+
+        self.size = max(1, workers)
+        self._limits = _Limits(
+            base_iri=base_iri,
+            max_rows=row_limit,
+            max_bytes=byte_limit,
+            prefixes=vocab(base_iri).prefixes(),
+        )
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._ctx: multiprocessing.context.BaseContext | None = None
+        self._closed = False
+
+    # pool management
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._ctx is not None or self._closed:
+                return
+            self._ctx = _context()
+            for _ in range(self.size):
+                self._spawn_locked()
+            atexit.register(self.close)
+
+    def _spawn_locked(self) -> None:
+        assert self._ctx is not None
+        worker = _Worker(self._ctx, self.location, self._limits)
+        self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            if not self._closed:
+                self._spawn_locked()
+
+    def close(self) -> None:
+        """Kill every worker (used on server shutdown)."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.kill()
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    # queries
+
+    def execute(self, request: QueryRequest) -> QueryResult:
+        if self._closed:
+            raise StoreUnavailable("the query service is shutting down")
+        self._start()
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise EndpointBusy(
+                f"all {self.size} query workers are busy; try again shortly"
+            ) from None
+        try:
+            worker.wait_ready()
+            worker.conn.send(request)
+            reply = worker.conn.recv() if worker.conn.poll(self.timeout) else None
+        except (EOFError, OSError) as error:
+            self._replace(worker)
+            raise QueryFailed(f"the query worker crashed ({type(error).__name__})") from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        if reply is None:
+            self._replace(worker)  # the only way to stop a pyoxigraph query
+            raise QueryTimeout(f"query exceeded the {self.timeout:g} s timeout and was cancelled")
+        if self._closed:
+            worker.kill()
+        else:
+            self._idle.put(worker)
+        status, payload = reply
+        if status == "ok":
+            return payload
+        raise payload

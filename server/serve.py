@@ -1,0 +1,101 @@
+"""Production server: gunicorn with threaded workers, each owning a pool of query processes.
+
+Configuration for a small (2-core) machine, the defaults of `run`:
+
+- ``workers=2`` gunicorn processes (one per core): the Python side of a request
+  (routing, negotiation, HTML templates) holds the GIL, so two processes use both cores
+  and one crashing worker never takes the service down.
+- ``threads=8`` per process (``gthread``): a SPARQL request mostly *waits* on its query
+  worker's pipe, so threads are cheap concurrency; 16 requests in flight in total.
+- ``query_workers=3`` pyoxigraph processes per gunicorn worker (6 in total): queries run
+  there with real parallelism, and two runaway queries (killed at the timeout) still leave
+  one worker for cheap ones.  Idle workers only cost memory (a read-only store handle).
+- no ``preload_app``: query workers must be started by the process that uses them.
+- ``graceful_timeout`` > the query timeout, so in-flight queries finish on SIGTERM; then
+  the ``worker_exit`` hook kills the query processes (they also die with their parent).
+
+Equivalent command line (settings from ``MIGKG_*`` variables)::
+
+    gunicorn --worker-class gthread --workers 2 --threads 8 --bind 127.0.0.1:8000 server.wsgi:app
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from graph.config import Settings
+from server.app import create_app
+from server.executor import DEFAULT_QUERY_WORKERS
+
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+
+
+def _stop_query_workers(arbiter, worker) -> None:
+    # gunicorn hook, runs in the exiting worker process (also in the master for a lost worker)
+    from server import sparql
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        sparql.shutdown(app)
+
+
+def gunicorn_options(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    accesslog: str | None = "-",
+) -> dict[str, object]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "preload_app": False,
+        # gthread heartbeats from its main loop, so slow requests never trip this; it only
+        # catches a wedged process.
+        "timeout": max(30, int(settings.query_timeout * 3)),
+        "graceful_timeout": int(settings.query_timeout) + 5,
+        "keepalive": 5,
+        "accesslog": accesslog,
+        "worker_exit": _stop_query_workers,
+        # gunicorn >= 25 opens a control socket at one fixed per-user path; two servers on
+        # one machine would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+    }
+
+
+class _Server(BaseApplication):
+    def __init__(self, app_factory, options: dict[str, object]) -> None:
+        self._factory = app_factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            if key in self.cfg.settings:  # skip options this gunicorn version does not have
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._factory()
+
+
+def run(
+    settings: Settings | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = DEFAULT_WORKERS,
+    threads: int = DEFAULT_THREADS,
+    query_workers: int = DEFAULT_QUERY_WORKERS,
+    accesslog: str | None = "-",
+) -> None:
+    """Serve the app with gunicorn until SIGTERM/SIGINT (blocks).
+
+    ``accesslog``: "-" for stdout, a file path, or None for no access log.
+    """
+    settings = settings or Settings()
+    options = gunicorn_options(settings, host, port, workers, threads, accesslog)
+    _Server(lambda: create_app(settings, query_workers=query_workers), options).run()

@@ -1,0 +1,581 @@
+"""The browse UI: server-rendered HTML pages over the published graph (works without JS).
+
+Pages: home ``/``, classes ``/classes/<name>``, search ``/search``, reading view
+``/read/<doc>``, query editor ``/query``, SHACL report ``/validation``, charts ``/charts``.
+Listings and search come from the per-build SQLite index (``server.search``); everything
+else asks the store with SPARQL in which user input only ever appears as a checked IRI
+(``iri_ref``).  Templates are autoescaped; nothing user-supplied is marked safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from markupsafe import Markup, escape
+
+from graph.config import QUERIES_DIR, Settings
+from graph.namespaces import STANDARD_PREFIXES, Vocab, vocab
+from graph.store import SHACL_REPORT, EmbeddedStore, StoreError
+from server import charts as charts_mod
+from server import linkeddata, sparql
+from server.executor import QueryExecutor, QueryFailed, QueryRequest
+from server.results import GRAPH
+from server.search import SORTS, UiIndex, iri_ref, local_name
+
+bp = Blueprint("ui", __name__)
+
+PER_PAGE_CHOICES = (25, 50, 100, 200)
+HTML_ROW_LIMIT = 1000  # rows shown in the query page; downloads carry everything
+DOWNLOAD_FORMATS = (
+    ("csv", "CSV"),
+    ("tsv", "TSV"),
+    ("json", "SPARQL JSON"),
+    ("xml", "SPARQL XML"),
+)
+GRAPH_FORMATS = (
+    ("ttl", "Turtle"),
+    ("nt", "N-Triples"),
+    ("jsonld", "JSON-LD"),
+    ("rdfxml", "RDF/XML"),
+    ("nq", "N-Quads"),
+    ("trig", "TriG"),
+)
+STORE_EXTENSION = "migkg.store"  # app.extensions key of the shared EmbeddedStore
+QUERIES_DIR_CONFIG = "MIGKG_QUERIES_DIR"  # app.config override of the examples folder
+
+
+# --- access to the store -----------------------------------------------------------------
+
+
+def settings() -> Settings:
+    return current_app.config["MIGKG"]
+
+
+def store() -> EmbeddedStore:
+    """The app's shared store (created on first use when the app did not set one)."""
+    existing = current_app.extensions.get(STORE_EXTENSION)
+    if existing is None:
+        existing = EmbeddedStore(settings().store)
+        current_app.extensions[STORE_EXTENSION] = existing
+    return existing
+
+
+def graph_vocab() -> Vocab:
+    base = store().info.get("base_iri") or settings().base_iri
+    return vocab(base)
+
+
+def index() -> UiIndex:
+    return UiIndex.for_store(store(), graph_vocab())
+
+
+def select(sparql: str) -> list[dict]:
+    return store().select(graph_vocab().sparql_prolog() + sparql)
+
+
+def text(term) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+
+
+# --- template helpers ----------------------------------------------------------------------
+
+
+def href(iri: str | None) -> str:
+    """Link target of an IRI, the same as on the linked-data pages: entity pages for our
+    entities, paths for our other IRIs, external IRIs as they are."""
+    return linkeddata.link(iri)
+
+
+def curie(iri: str) -> str:
+    prefixes = {**STANDARD_PREFIXES, **graph_vocab().prefixes()}
+    best = ""
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(ns) > len(prefixes.get(best, "")):
+            best = prefix
+    if best:
+        rest = iri[len(prefixes[best]) :]
+        if re.fullmatch(r"[\w.\-/]*", rest):
+            return f"{best}:{rest}"
+    return iri
+
+
+def page_url(**changes) -> str:
+    """The current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+@bp.app_template_global("ui_country_charts")
+def ui_country_charts(country_iri: str) -> Markup:
+    """Inline SVG charts for a country page (for entity.html: ``{{ ui_country_charts(iri) }}``)."""
+    try:
+        found = charts_mod.country_charts(store(), graph_vocab(), country_iri)
+    except ValueError:
+        return Markup("")
+    return Markup("").join(
+        Markup('<figure class="chart-figure">{}<figcaption>{}</figcaption></figure>').format(
+            c.svg(href), c.title
+        )
+        for c in found
+    )
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"href": href, "curie": curie, "page_url": page_url}
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Example:
+    name: str
+    question: str
+    query: str
+
+
+def examples() -> list[Example]:
+    """Example queries: each ``queries/*.rq`` file starts with a ``# question`` line."""
+    folder = Path(current_app.config.get(QUERIES_DIR_CONFIG) or QUERIES_DIR)
+    found = []
+    for path in sorted(folder.glob("*.rq")):
+        query = path.read_text(encoding="utf-8")
+        first = query.lstrip().splitlines()[0] if query.strip() else ""
+        question = (
+            first.lstrip("#").strip() if first.startswith("#") else path.stem.replace("-", " ")
+        )
+        found.append(Example(path.stem, question, query))
+    return found
+
+
+def documents() -> list[dict]:
+    rows = select(
+        """SELECT ?doc (SAMPLE(?t) AS ?title) (SAMPLE(?y) AS ?year) (SAMPLE(?pl) AS ?publisher)
+                  (SAMPLE(?src) AS ?source) WHERE {
+             ?doc a ont:SourceDocument .
+             OPTIONAL { ?doc dct:title ?t } OPTIONAL { ?doc ont:reportingYear ?y }
+             OPTIONAL { ?doc dct:source ?src FILTER(isLiteral(?src)) }
+             OPTIONAL { ?doc dct:publisher ?p . OPTIONAL { ?p rdfs:label ?pl } }
+           } GROUP BY ?doc ORDER BY ?title"""
+    )
+    return [
+        {
+            "iri": text(r["doc"]),
+            "slug": doc_slug(text(r["doc"])),
+            "title": text(r["title"]) if "title" in r else local_name(text(r["doc"])),
+            "year": text(r["year"]) if "year" in r else None,
+            "publisher": text(r["publisher"]) if "publisher" in r else None,
+            "source": text(r["source"]) if "source" in r else None,
+        }
+        for r in rows
+    ]
+
+
+def doc_slug(doc_iri: str) -> str:
+    marker = "id/document/"
+    return doc_iri.split(marker, 1)[1] if marker in doc_iri else local_name(doc_iri)
+
+
+@bp.route("/")
+def home():
+    try:
+        info = store().info
+        classes = index().classes()
+    except StoreError as err:
+        return render_template("ui/no_store.html", message=str(err)), 503
+    featured = charts_mod.sex_by_year_charts(store(), graph_vocab())[:1]
+    scalars = {
+        k: v for k, v in info.items() if isinstance(v, str | int | float) and k != "base_iri"
+    }
+    return render_template(
+        "ui/home.html",
+        info=info,
+        scalars=scalars,
+        counts=info.get("counts") if isinstance(info.get("counts"), dict) else {},
+        classes=classes,
+        documents=documents(),
+        examples=examples(),
+        featured=featured,
+    )
+
+
+# --- classes ---------------------------------------------------------------------------------
+
+
+@bp.route("/classes/")
+def classes_index():
+    return render_template("ui/classes.html", classes=index().classes())
+
+
+@bp.route("/classes/<path:name>")
+def class_page(name: str):
+    idx = index()
+    info = idx.resolve_class(name)
+    if info is None:
+        abort(404, description=f"No class named {name!r} in this graph.")
+    sort = request.args.get("sort", "label")
+    if sort not in SORTS or (sort == "mentions" and not info.has_mentions):
+        sort = "label"
+    if sort == "observations" and not info.has_observations:
+        sort = "label"
+    order = request.args.get("order", "asc" if sort == "label" else "desc")
+    per_page = request.args.get("per_page", 50, type=int)
+    per_page = per_page if per_page in PER_PAGE_CHOICES else 50
+    page = max(1, request.args.get("page", 1, type=int))
+    listing = idx.members(
+        info.iri, sort=sort, descending=order == "desc", page=page, per_page=per_page
+    )
+    if page > listing.pages:
+        return redirect(page_url(page=listing.pages))
+    return render_template(
+        "ui/class.html",
+        cls=info,
+        listing=listing,
+        sort=sort,
+        order=order,
+        per_page=per_page,
+        per_page_choices=PER_PAGE_CHOICES,
+    )
+
+
+@bp.route("/documents/")
+def documents_page():
+    return render_template("ui/documents.html", documents=documents())
+
+
+@bp.route("/documents/<path:doc>")
+def document_redirect(doc: str):
+    return redirect(url_for("ui.read", doc=doc))
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@bp.route("/search")
+def search():
+    q = request.args.get("q", "").strip()[:200]
+    type_name = request.args.get("type", "").strip()
+    idx = index()
+    classes = idx.classes()
+    cls = idx.resolve_class(type_name) if type_name else None
+    hits = idx.search(q, cls_iri=cls.iri if cls else None, limit=100) if q else []
+    return render_template(
+        "ui/search.html", q=q, type_name=type_name, cls=cls, classes=classes, hits=hits
+    )
+
+
+# --- reading view ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:\d{1,3}(?:[ \u00a0\u202f,]\d{3})+|\d+)(?:\.\d+)?(?:\s?(?:%|per\s?cent))?(?![\w])"
+)
+
+
+@dataclass
+class PassageBlock:
+    iri: str
+    anchor: str
+    kind: str
+    locator: str
+    section: str | None
+    html: Markup
+    entities: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _highlight_numbers(chunk: str) -> Markup:
+    out, last = [], 0
+    for m in _NUMBER.finditer(chunk):
+        out.append(escape(chunk[last : m.start()]))
+        out.append(Markup('<mark class="num">{}</mark>').format(m.group(0)))
+        last = m.end()
+    out.append(escape(chunk[last:]))
+    return Markup("").join(out)
+
+
+def annotate(passage_text: str, spans: list[tuple[int, int, str, str]]) -> Markup:
+    """Passage text with entity mentions linked (start, end, IRI, label) and numbers marked.
+    Overlapping or out-of-range spans are skipped; everything is escaped."""
+    out, cursor = [], 0
+    for start, end, iri, label in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < cursor or end > len(passage_text) or start >= end:
+            continue
+        out.append(_highlight_numbers(passage_text[cursor:start]))
+        out.append(
+            Markup('<a class="mention" href="{}" title="{}">{}</a>').format(
+                href(iri), label, passage_text[start:end]
+            )
+        )
+        cursor = end
+    out.append(_highlight_numbers(passage_text[cursor:]))
+    return Markup("").join(out)
+
+
+@bp.route("/read/<path:doc>")
+def read(doc: str):
+    v = graph_vocab()
+    try:
+        doc_iri = iri_ref(v.entity(f"document/{doc}"))
+    except ValueError:
+        abort(404)
+    head = select(
+        f"SELECT ?title ?year WHERE {{ {doc_iri} a ont:SourceDocument . OPTIONAL {{ {doc_iri} dct:title ?title }} "
+        f"OPTIONAL {{ {doc_iri} ont:reportingYear ?year }} }} LIMIT 1"
+    )
+    if not head:
+        abort(404, description="No such document in this graph.")
+    sections = select(
+        f"""SELECT ?s (SAMPLE(?l) AS ?label) (MIN(?o) AS ?order) WHERE {{
+              ?s a ont:Section ; dct:isPartOf {doc_iri} . OPTIONAL {{ ?s rdfs:label ?l }}
+              OPTIONAL {{ ?s ont:order ?o }} }} GROUP BY ?s ORDER BY ?order ?label"""
+    )
+    passages = select(
+        f"""SELECT ?p (SAMPLE(?v) AS ?text) (MIN(?o) AS ?order) (SAMPLE(?sec) AS ?section)
+                   (SAMPLE(?loc) AS ?locator) (SAMPLE(?k) AS ?kind) WHERE {{
+              ?p a ont:SourcePassage ; dct:isPartOf {doc_iri} ; rdf:value ?v .
+              OPTIONAL {{ ?p ont:order ?o }} OPTIONAL {{ ?p ont:inSection ?sec }}
+              OPTIONAL {{ ?p ont:locator ?loc }} OPTIONAL {{ ?p ont:passageKind ?k }}
+            }} GROUP BY ?p ORDER BY ?order ?p"""
+    )
+    mentions = select(
+        f"""SELECT DISTINCT ?p ?start ?end ?body WHERE {{
+              ?p dct:isPartOf {doc_iri} . ?t oa:hasSource ?p ; oa:hasSelector ?sel .
+              ?m oa:hasTarget ?t ; oa:hasBody ?body . ?sel oa:start ?start ; oa:end ?end }}"""
+    )
+    labels = index().labels(sorted({text(r["body"]) for r in mentions}))
+    spans: dict[str, list[tuple[int, int, str, str]]] = {}
+    for r in mentions:
+        body = text(r["body"])
+        spans.setdefault(text(r["p"]), []).append(
+            (int(text(r["start"])), int(text(r["end"])), body, labels.get(body, local_name(body)))
+        )
+    section_labels = {
+        text(s["s"]): text(s["label"]) if "label" in s else local_name(text(s["s"]))
+        for s in sections
+    }
+    blocks = []
+    for r in passages:
+        iri = text(r["p"])
+        found = spans.get(iri, [])
+        blocks.append(
+            PassageBlock(
+                iri=iri,
+                anchor=local_name(iri),
+                kind=text(r["kind"]) if "kind" in r else "text",
+                locator=text(r["locator"]) if "locator" in r else "",
+                section=text(r["section"]) if "section" in r else None,
+                html=annotate(text(r["text"]), found),
+                entities=sorted({(iri_, label) for _, _, iri_, label in found}, key=lambda e: e[1]),
+            )
+        )
+    return render_template(
+        "ui/read.html",
+        doc_iri=v.entity(f"document/{doc}"),
+        title=text(head[0]["title"]) if "title" in head[0] else doc,
+        year=text(head[0]["year"]) if "year" in head[0] else None,
+        sections=[
+            (text(s["s"]), local_name(text(s["s"])), section_labels[text(s["s"])]) for s in sections
+        ],
+        section_labels=section_labels,
+        blocks=blocks,
+    )
+
+
+# --- query page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class QueryOutcome:
+    kind: str = ""  # select | ask | graph
+    variables: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)  # pyoxigraph terms or None
+    boolean: bool | None = None
+    truncated: bool = False
+    error: str | None = None
+
+
+def query_executor() -> QueryExecutor:
+    """The executor of the /sparql endpoint (same worker pool, timeout and limits)."""
+    return sparql.get_executor()
+
+
+def execute(query: str) -> QueryOutcome:
+    """Run a user query through the endpoint's executor (timeout, caps, syntax errors as
+    the endpoint reports them), parse the SPARQL JSON / N-Triples answer back into terms
+    and keep at most HTML_ROW_LIMIT rows for display (downloads carry everything)."""
+    request_ = QueryRequest(query=query, solutions_format="json", graph_format="nt")
+    try:
+        answer = query_executor().execute(request_)
+    except QueryFailed as err:
+        return QueryOutcome(error=str(err))
+    if answer.kind == GRAPH:
+        outcome = QueryOutcome(kind="graph", variables=["subject", "predicate", "object"])
+        for triple in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES):
+            if len(outcome.rows) >= HTML_ROW_LIMIT:
+                outcome.truncated = True
+                break
+            outcome.rows.append([triple.subject, triple.predicate, triple.object])
+        return outcome
+    parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return QueryOutcome(kind="ask", boolean=bool(parsed))
+    names = [v.value for v in parsed.variables]
+    outcome = QueryOutcome(kind="select", variables=names)
+    for solution in parsed:
+        if len(outcome.rows) >= HTML_ROW_LIMIT:
+            outcome.truncated = True
+            break
+        outcome.rows.append([solution[n] for n in names])
+    return outcome
+
+
+@bp.route("/query")
+def query_page():
+    query = request.args.get("query", "")
+    example_name = request.args.get("example", "")
+    known = examples()
+    if example_name and (not query.strip() or request.args.get("load")):
+        query = next((e.query for e in known if e.name == example_name), "")
+    outcome = execute(query) if query.strip() else None
+    formats = GRAPH_FORMATS if outcome and outcome.kind == "graph" else DOWNLOAD_FORMATS
+    downloads = [
+        (label, "/sparql?" + urlencode({"query": query, "format": fmt})) for fmt, label in formats
+    ]
+    labels = {}
+    if outcome and outcome.rows:
+        iris = {t.value for row in outcome.rows for t in row if isinstance(t, ox.NamedNode)}
+        labels = index().labels(sorted(iris)) if len(iris) <= 5000 else {}
+    return render_template(
+        "ui/query.html",
+        query=query or default_query(),
+        ran=bool(query.strip()),
+        outcome=outcome,
+        examples=known,
+        example_name=example_name,
+        downloads=downloads,
+        labels=labels,
+        prolog=graph_vocab().sparql_prolog(),
+    )
+
+
+def default_query() -> str:
+    return (
+        "PREFIX ont: <"
+        + str(graph_vocab().ont)
+        + ">\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n"
+        "SELECT ?country ?name WHERE {\n  ?country a ont:Country ; rdfs:label ?name .\n}\nORDER BY ?name\nLIMIT 20\n"
+    )
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ViolationGroup:
+    shape: str
+    shape_iri: str | None
+    path: str | None
+    severity: str
+    message: str
+    focus_nodes: list[str]
+    total: int
+
+
+def validation_groups(
+    report_path: Path, focus_limit: int = 50
+) -> tuple[bool | None, list[ViolationGroup]]:
+    """The SHACL report as (conforms, groups of results by shape and message)."""
+    import rdflib
+    from rdflib.namespace import SH
+
+    graph = rdflib.Graph()
+    graph.parse(report_path, format="turtle")
+    conforms_values = list(graph.objects(None, SH.conforms))
+    conforms = bool(conforms_values[0].toPython()) if conforms_values else None
+    groups: dict[tuple, ViolationGroup] = {}
+    for result in graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        shape = graph.value(result, SH.sourceShape)
+        path = graph.value(result, SH.resultPath)
+        severity = graph.value(result, SH.resultSeverity)
+        message = graph.value(result, SH.resultMessage)
+        focus = graph.value(result, SH.focusNode)
+        shape_iri = str(shape) if isinstance(shape, rdflib.URIRef) else None
+        shape_name = curie(shape_iri) if shape_iri else "anonymous shape"
+        path_name = curie(str(path)) if isinstance(path, rdflib.URIRef) else None
+        key = (shape_name, path_name, str(message or ""))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ViolationGroup(
+                shape=shape_name,
+                shape_iri=shape_iri,
+                path=path_name,
+                severity=local_name(str(severity)) if severity else "Violation",
+                message=str(message or ""),
+                focus_nodes=[],
+                total=0,
+            )
+        group.total += 1
+        if focus is not None and len(group.focus_nodes) < focus_limit:
+            group.focus_nodes.append(str(focus))
+    ordered = sorted(groups.values(), key=lambda g: (-g.total, g.shape, g.message))
+    for g in ordered:
+        g.focus_nodes.sort()
+    return conforms, ordered
+
+
+@bp.route("/validation/report.ttl")
+def validation_report():
+    report = store().directory / SHACL_REPORT
+    if not report.is_file():
+        abort(404, description="This build has no SHACL report.")
+    return send_file(report, mimetype="text/turtle")
+
+
+@bp.route("/validation")
+def validation():
+    info = store().info
+    report = store().directory / SHACL_REPORT
+    conforms, groups, error = info.get("conforms"), [], None
+    if report.is_file():
+        try:
+            parsed, groups = validation_groups(report)
+            conforms = parsed if parsed is not None else conforms
+        except Exception as err:  # a damaged report is shown as such, not as a server error
+            error = f"The SHACL report could not be read: {err}"
+    else:
+        error = "This build has no SHACL report."
+    return render_template(
+        "ui/validation.html",
+        info=info,
+        conforms=conforms,
+        groups=groups,
+        total=sum(g.total for g in groups),
+        error=error,
+    )
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+@bp.route("/charts")
+def charts_page():
+    return render_template("ui/charts.html", charts=charts_mod.all_charts(store(), graph_vocab()))

@@ -1,0 +1,107 @@
+"""`migkg load FILE... --store PATH` into the embedded store, for every supported format."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph import cli, store
+
+EX = "http://example.org/"
+NT = f'<{EX}a> <{EX}p> "one" .\n<{EX}b> <{EX}p> <{EX}a> .\n'
+NQ = f'<{EX}c> <{EX}p> "two" <{EX}g> .\n'
+TTL = f'@prefix ex: <{EX}> .\nex:d ex:p "three", "four" .\n'
+
+
+def write(path: Path, text: str) -> Path:
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def quads(location: Path) -> set[tuple[str, str, str, str]]:
+    db = store.open_store(location)
+    return {
+        (
+            q.subject.value,
+            q.predicate.value,
+            q.object.value,
+            "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value,
+        )
+        for q in db
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("data.nt", NT, 2),
+        ("data.nt.gz", NT, 2),
+        ("data.nq", NQ, 1),
+        ("data.nq.gz", NQ, 1),
+        ("data.ttl", TTL, 2),
+        ("data.ttl.gz", TTL, 2),
+    ],
+)
+def test_each_format_loads(tmp_path, name, text, expected):
+    location = tmp_path / "store"
+    assert cli.main(["load", str(write(tmp_path / name, text)), "--store", str(location)]) == 0
+    assert len(quads(location)) == expected
+
+
+def test_several_files_keep_their_graphs_and_info_is_written(tmp_path):
+    location = tmp_path / "store"
+    files = [write(tmp_path / "a.nt", NT), write(tmp_path / "b.nq", NQ)]
+    assert cli.main(["load", *map(str, files), "--store", str(location)]) == 0
+    loaded = quads(location)
+    assert (f"{EX}c", f"{EX}p", "two", f"{EX}g") in loaded
+    assert (f"{EX}a", f"{EX}p", "one", "") in loaded
+    info = json.loads((store.resolve(location) / store.BUILD_INFO).read_text())
+    assert info["build_id"] and len(info["loaded_files"]) == 2
+    assert store.EmbeddedStore(location).build_id == info["build_id"]
+
+
+def test_graph_option_puts_triples_in_that_graph(tmp_path):
+    location = tmp_path / "store"
+    source = write(tmp_path / "a.ttl.gz", TTL)
+    assert cli.main(["load", str(source), "--graph", f"{EX}named", "--store", str(location)]) == 0
+    assert {q[3] for q in quads(location)} == {f"{EX}named"}
+
+
+def test_graph_option_with_quads_is_refused_before_writing(tmp_path):
+    location = tmp_path / "store"
+    source = write(tmp_path / "b.nq", NQ)
+    assert cli.main(["load", str(source), "--graph", f"{EX}g2", "--store", str(location)]) == 1
+    assert not store.exists(location)
+
+
+def test_unknown_format_and_missing_file_fail_cleanly(tmp_path):
+    location = tmp_path / "store"
+    assert cli.main(["load", str(write(tmp_path / "x.csv", "a,b")), "--store", str(location)]) == 1
+    assert cli.main(["load", str(tmp_path / "missing.nt"), "--store", str(location)]) == 1
+    assert not (tmp_path / "builds").exists() or not any((tmp_path / "builds").iterdir())
+
+
+def test_reload_replaces_the_published_graph_and_changes_build_id(tmp_path):
+    location = tmp_path / "store"
+    assert cli.main(["load", str(write(tmp_path / "a.nt", NT)), "--store", str(location)]) == 0
+    first = store.EmbeddedStore(location).build_id
+    assert cli.main(["load", str(write(tmp_path / "b.ttl", TTL)), "--store", str(location)]) == 0
+    again = store.EmbeddedStore(location)
+    assert again.build_id != first
+    assert {q[0] for q in quads(location)} == {f"{EX}d"}
+
+
+def test_syntax_error_keeps_the_previous_graph(tmp_path):
+    location = tmp_path / "store"
+    assert cli.main(["load", str(write(tmp_path / "a.nt", NT)), "--store", str(location)]) == 0
+    broken = write(tmp_path / "broken.nt", "<http://example.org/x> not rdf .\n")
+    assert cli.main(["load", str(broken), "--store", str(location)]) == 1
+    assert len(quads(location)) == 2

@@ -1,0 +1,450 @@
+"""graph.quantities: amounts in prose and table cells, on small hand-made documents and on
+the seed annual report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from graph.config import SEEDS_DIR
+from graph.model import Document, Mention, Passage, Quantity, Table, TableCell
+from graph.quantities import extract_quantities, table_cells
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _doc(*passages: Passage, tables: tuple[Table, ...] = (), year: int | None = 2021) -> Document:
+    return Document(
+        id="test-doc",
+        path="test-doc.txt",
+        title="Annual report",
+        publisher="IOM",
+        year=year,
+        text="\n".join(p.text for p in passages),
+        sha256="0" * 64,
+        passages=passages,
+        tables=tables,
+    )
+
+
+def _para(pid: str, text: str, kind: str = "paragraph", section: tuple[str, ...] = ()) -> Passage:
+    return Passage(id=pid, doc_id="test-doc", kind=kind, text=text, locator=pid, section=section)
+
+
+def _mentions(passage: Passage, **keys: str) -> list[Mention]:
+    """Mentions of every occurrence of each surface (keyword arg names use _ for spaces)."""
+    out = []
+    for surface, key in keys.items():
+        surface = surface.replace("_", " ")
+        start = passage.text.find(surface)
+        while start >= 0:
+            out.append(
+                Mention(passage.id, start, start + len(surface), surface, key.split("/")[0], key)
+            )
+            start = passage.text.find(surface, start + 1)
+    return out
+
+
+def _one(quantities: list[Quantity], surface: str) -> Quantity:
+    found = [q for q in quantities if q.surface == surface]
+    assert len(found) == 1, [q.surface for q in quantities]
+    return found[0]
+
+
+# --- prose ------------------------------------------------------------------------------------
+
+
+def test_cccm_sentence() -> None:
+    p = _para(
+        "para-14",
+        "In 2021, IOM's CCCM operations reached over 3.2 million people living in 1,561 displacement sites across 35 countries.",
+    )
+    qs = extract_quantities(_doc(p, year=2022), _mentions(p, IOM="organization/iom"))
+    people = _one(qs, "over 3.2 million")
+    assert people.value == Decimal("3200000")
+    assert (people.qualifier, people.unit, people.year) == ("over", "person", 2021)
+    assert people.measure.startswith("people")
+    assert people.subject_key == "organization/iom"
+    assert people.area_key is None
+    sites = _one(qs, "1,561")
+    assert (sites.value, sites.unit, sites.measure) == (1561, "location", "displacement sites")
+    countries = _one(qs, "35")
+    assert countries.unit == "country" and countries.area_key is None
+    assert countries.measure == "countries with displacement sites"
+    assert [q.surface for q in qs] == ["over 3.2 million", "1,561", "35"]  # the year is no quantity
+
+
+def test_comparison_year_belongs_to_its_number() -> None:
+    p = _para(
+        "para-21",
+        "Cash-based interventions were used by IOM to implement activities in 119 countries, compared with 56 countries in 2020, reaching close to 1.9 million beneficiaries, an increase of 17 per cent from 2020.",
+    )
+    qs = extract_quantities(_doc(p), _mentions(p, IOM="organization/iom"))
+    assert _one(qs, "119").year == 2021  # the reporting year
+    assert _one(qs, "56").year == 2020
+    beneficiaries = _one(qs, "close to 1.9 million")
+    assert (beneficiaries.qualifier, beneficiaries.unit, beneficiaries.year) == (
+        "nearly",
+        "person",
+        2021,
+    )
+    change = _one(qs, "17 per cent")
+    assert (change.unit, change.year) == ("per cent", 2021)  # "from 2020" is the base, not the year
+    assert change.measure == "increase in beneficiaries"
+
+
+def test_families_and_people_with_nested_qualifier() -> None:
+    p = _para(
+        "gcm-p1",
+        "The project engages with four communities as beneficiaries and benefits 218 families reaching a total of approximately 1090 people.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    assert (_one(qs, "218").unit, _one(qs, "218").measure) == ("family", "families")
+    people = _one(qs, "a total of approximately 1090")
+    assert (people.value, people.qualifier, people.unit) == (1090, "approximately", "person")
+    assert _one(qs, "four").value == 4
+
+
+def test_country_list_gives_no_single_area() -> None:
+    p = _para(
+        "para-22",
+        "Thirty IOM missions (Bangladesh, Brazil, Chad, Kosovo) reported using the Framework.",
+    )
+    mentions = _mentions(
+        p,
+        IOM="organization/iom",
+        Bangladesh="country/BGD",
+        Brazil="country/BRA",
+        Chad="country/TCD",
+        Kosovo="country/XKX",
+    )
+    (q,) = extract_quantities(_doc(p), mentions)
+    assert (q.value, q.unit, q.area_key) == (30, "office", None)
+    assert "missions" in q.measure
+    assert q.subject_key == "organization/iom"
+
+
+def test_one_country_in_the_sentence_is_the_area() -> None:
+    p = _para("p1", "In Somalia, around 20 points of entry implement the system.")
+    (q,) = extract_quantities(_doc(p), _mentions(p, Somalia="country/SOM"))
+    assert (q.value, q.qualifier, q.unit, q.measure) == (
+        20,
+        "approximately",
+        "location",
+        "points of entry",
+    )
+    assert q.area_key == "country/SOM"
+
+
+def test_list_of_countries_in_the_clause_blocks_the_area() -> None:
+    p = _para(
+        "p1",
+        "In 2021, IOM continued to support three pilot projects in Bangladesh, Ethiopia and Indonesia.",
+    )
+    mentions = _mentions(
+        p, Bangladesh="country/BGD", Ethiopia="country/ETH", Indonesia="country/IDN"
+    )
+    (q,) = extract_quantities(_doc(p), mentions)
+    assert (q.value, q.unit, q.area_key) == (3, "project", None)
+
+
+def test_box_about_one_country_sets_the_area() -> None:
+    heading = _para("box-2-h", "Box 2. IOM's response to the crisis in Afghanistan", kind="heading")
+    section = ("Operations", "Box 2. IOM's response to the crisis in Afghanistan")
+    body = _para(
+        "box-2-p2", "The DTM is being used in all 34 provinces of the country.", "box", section
+    )
+    qs = extract_quantities(_doc(heading, body), _mentions(heading, Afghanistan="country/AFG"))
+    (q,) = qs
+    assert (q.value, q.unit, q.area_key) == (34, "location", "country/AFG")
+
+
+def test_percent_change_revenue_and_money() -> None:
+    p = _para(
+        "fw-p8",
+        "At the end of the year, IOM's total combined revenue, comprising assessed contributions, voluntary contributions and other income, increased by 17 per cent compared with 2020 and reached USD 2.5 billion.",
+    )
+    qs = extract_quantities(_doc(p), _mentions(p, IOM="organization/iom"))
+    change = _one(qs, "17 per cent")
+    assert (change.value, change.unit, change.measure) == (
+        17,
+        "per cent",
+        "increase in total combined revenue",
+    )
+    money = _one(qs, "USD 2.5 billion")
+    assert (money.value, money.unit, money.measure) == (
+        Decimal("2500000000"),
+        "USD",
+        "total combined revenue",
+    )
+    assert money.subject_key == "organization/iom"
+
+
+def test_measures_from_noun_phrases() -> None:
+    p = _para(
+        "para-20",
+        "IOM supported the running of 601 primary health-care facilities, and provided 4,390,523 primary health consultations and 424,507 antenatal consultations in humanitarian contexts.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    assert (_one(qs, "601").unit, _one(qs, "601").measure) == (
+        "facility",
+        "primary health-care facilities",
+    )
+    consultations = _one(qs, "4,390,523")
+    assert (consultations.unit, consultations.measure) == (
+        "consultation",
+        "primary health consultations",
+    )
+    assert _one(qs, "424,507").measure == "antenatal consultations"
+
+
+def test_people_reached_through_assistance() -> None:
+    p = _para(
+        "fw-p4",
+        "This report reflects the 4.63 million people reached through shelter and non-food item assistance across 60 countries.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    people = _one(qs, "4.63 million")
+    assert people.measure == "people reached through shelter and non-food item assistance"
+    assert _one(qs, "60").measure == "countries with shelter and non-food item assistance"
+
+
+def test_cubic_metres_and_staff() -> None:
+    p = _para(
+        "p17",
+        "The hubs delivered 2,165m³ of non-food items to 13 IOM field missions. IOM has 17,761 staff operating in 523 locations.",
+    )
+    qs = extract_quantities(_doc(p), _mentions(p, IOM="organization/iom"))
+    volume = _one(qs, "2,165m³")
+    assert (volume.value, volume.unit, volume.measure) == (2165, "cubic metre", "non-food items")
+    assert (_one(qs, "13").unit, _one(qs, "13").measure) == ("office", "field missions")
+    assert (_one(qs, "17,761").unit, _one(qs, "17,761").measure) == ("person", "staff")
+    assert _one(qs, "523").unit == "location"
+
+
+def test_sentence_year_and_passage_year() -> None:
+    p1 = _para("p1", "In 2020, the office trained 40 officials. Later it hosted 12 events.")
+    p2 = _para("p2", "By the end of 2019, 102 States had granted privileges.")
+    p3 = _para("p3", "The office trained 7 officials.")
+    qs = extract_quantities(_doc(p1, p2, p3, year=2021), [])
+    assert _one(qs, "40").year == 2020
+    assert _one(qs, "12").year == 2020  # the passage opens with "In 2020,"
+    assert _one(qs, "102").year == 2019
+    assert _one(qs, "7").year == 2021  # the document's reporting year
+
+
+def test_table_rows_are_not_prose() -> None:
+    row = _para("annex-1-table-1-row-1", "Men 788 928", kind="table-row")
+    assert extract_quantities(_doc(row), []) == []
+
+
+def test_deterministic() -> None:
+    p = _para(
+        "p1", "In 2021, IOM trained 20,787 people in CCCM, an 86 per cent increase from 2020."
+    )
+    doc = _doc(p)
+    first = extract_quantities(doc, _mentions(p, IOM="organization/iom"))
+    assert first == extract_quantities(doc, _mentions(p, IOM="organization/iom"))
+    assert _one(first, "20,787").measure == "people trained in CCCM"
+    assert _one(first, "86 per cent").measure == "increase in people trained in CCCM"
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _table(**kw: object) -> Table:
+    defaults: dict[str, object] = {
+        "id": "annex-1-table-1",
+        "doc_id": "test-doc",
+        "title": "Number of men and women at the international Professional level (2017–2021)",
+        "locator": "Annex I, Table 1",
+        "section": ("Annex I", "Statistics relating to IOM staff"),
+    }
+    defaults.update(kw)
+    rows = defaults["rows"]
+    defaults.setdefault(
+        "row_passage_ids", tuple(f"{defaults['id']}-row-{i + 1}" for i in range(len(rows)))
+    )  # type: ignore[arg-type]
+    return Table(**defaults)  # type: ignore[arg-type]
+
+
+def _cell(cells: list[TableCell], **dims: str) -> TableCell:
+    wanted = {(k, v) for k, v in dims.items()}
+    found = [c for c in cells if wanted <= set(c.dimensions)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_year_columns_sex_rows_and_percentages() -> None:
+    table = _table(
+        header=(("", "2020", "2021"),),
+        rows=(
+            ("Men", "1 119", "1 194"),
+            ("Women", "1 066", "1 162"),
+            ("Total", "2 185", "2 356"),
+            ("Percentage of women", "49%", "49%"),
+        ),
+    )
+    cells = table_cells(_doc(tables=(table,)))
+    assert len(cells) == 8
+    women = _cell(cells, sex="F", year="2021")
+    assert (women.value, women.unit, women.measure) == (1162, "count", "number of staff")
+    assert women.passage_id == "annex-1-table-1-row-2"
+    total = _cell(cells, category="Total", year="2020")
+    assert total.value == 2185
+    share = _cell(cells, category="Percentage of women", year="2021")
+    assert (share.value, share.unit, share.measure) == (49, "per cent", "percentage of women")
+
+
+def test_grades_row_years_and_percentage_point_changes() -> None:
+    table = _table(
+        id="annex-1-table-2",
+        title="Increase/decrease in the number of women at the international professional level between 2019 and 2021, by grade",
+        header=(("2021", "Ungraded", "P-1", "D-1–D-2"),),
+        rows=(
+            ("Women", "233", "15", "23"),
+            ("Percentage of women in 2019", "52%", "31%", "34%"),
+            (
+                "Change in percentage of women between 2019 and 2021 (percentage points)",
+                "+4",
+                "-",
+                "+1",
+            ),
+        ),
+    )
+    cells = table_cells(_doc(tables=(table,)))
+    assert len(cells) == 8  # the "-" cell is no value
+    assert _cell(cells, sex="F", grade="UG").value == 233
+    assert dict(_cell(cells, sex="F", grade="P-1").dimensions)["year"] == "2021"
+    old = _cell(cells, category="Percentage of women", grade="P-1")
+    assert dict(old.dimensions)["year"] == "2019"
+    change = _cell(cells, category="Change in percentage of women", grade="D-1–D-2")
+    assert (change.value, change.unit, change.measure) == (
+        1,
+        "percentage point",
+        "change in percentage of women",
+    )
+
+
+def test_nationality_rows_membership_sections_and_header_columns() -> None:
+    pytest.importorskip("graph.reference")
+    table = _table(
+        id="annex-2",
+        title="General Service staff worldwide by nationality, grade and sex",
+        locator="Annex II",
+        section=("Annex II",),
+        header=(
+            ("Country of nationality: Member States", "Category/Grade", "", "Total", "Sex", ""),
+            ("", "G-1", "NO-A", "", "F", "M"),
+        ),
+        rows=(
+            ("Afghanistan", "", "8", "243", "52", "191"),
+            ("Antigua and Barbuda", "", "", "0", "", ""),
+            (
+                "Country of nationality: observer States, non- member States and other",
+                "Category/Grade",
+                "",
+                "Total",
+                "Sex",
+                "",
+            ),
+            ("Qatar", "1", "", "1", "1", ""),
+            ("Other", "", "", "42", "15", "27"),
+            ("Total", "245", "823", "15 405", "7 102", "8 303"),
+        ),
+    )
+    cells = table_cells(_doc(tables=(table,), year=2021))
+    afg_total = [
+        c
+        for c in cells
+        if ("nationality", "country/AFG") in c.dimensions and len(c.dimensions) == 3
+    ]
+    assert [c.value for c in afg_total] == [243]
+    assert set(afg_total[0].dimensions) == {
+        ("nationality", "country/AFG"),
+        ("membership", "Member States"),
+        ("year", "2021"),
+    }
+    assert _cell(cells, nationality="country/AFG", sex="F").value == 52
+    assert _cell(cells, nationality="country/AFG", grade="NO-A").value == 8
+    assert _cell(cells, nationality="country/ATG").value == 0  # a stated zero is a value
+    qatar = _cell(cells, nationality="country/QAT", grade="G-1")
+    assert ("membership", "non-member States") in qatar.dimensions
+    assert ("membership", "non-member States") in _cell(cells, category="Other", sex="M").dimensions
+    grand = _cell(cells, category="Total", sex="F")
+    assert grand.value == 7102 and not any(d == "membership" for d, _ in grand.dimensions)
+    assert all(c.measure == "number of staff" and c.unit == "count" for c in cells)
+    # every cell of a row is told apart by its dimensions (they make the observation IRI)
+    keys = [(c.passage_id, tuple(sorted(c.dimensions)), c.measure) for c in cells]
+    assert len(keys) == len(set(keys))
+
+
+def test_membership_section_recorded_as_a_note() -> None:
+    pytest.importorskip("graph.reference")
+    table = _table(
+        id="annex-3",
+        title="Professional and higher category staff by nationality, grade and sex",
+        header=(
+            ("Country of nationality: Member States", "Category/Grade", "", ""),
+            ("", "P-5", "Total", "F"),
+        ),
+        rows=(("Albania", "1", "3", "2"), ("Bahrain", "", "0", ""), ("Indonesia", "1", "25", "18")),
+        notes=(
+            "Country of nationality: observer States, non- member States and other: rows from Bahrain on",
+        ),
+    )
+    cells = table_cells(_doc(tables=(table,)))
+    assert ("membership", "Member States") in _cell(
+        cells, nationality="country/ALB", grade="P-5"
+    ).dimensions
+    indonesia_total = [
+        c for c in cells if ("nationality", "country/IDN") in c.dimensions and c.value == 25
+    ]
+    assert ("membership", "non-member States") in indonesia_total[0].dimensions
+
+
+# --- the seed report --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def annual_report() -> Document:
+    parse = pytest.importorskip("graph.parse")
+    return parse.parse_file(SEEDS_DIR / "iom-annual-report-2021.txt")
+
+
+def test_seed_tables(annual_report: Document) -> None:
+    pytest.importorskip("graph.reference")
+    cells = table_cells(annual_report)
+    by_table: dict[str, list[TableCell]] = {}
+    for c in cells:
+        by_table.setdefault(c.table_id, []).append(c)
+    table1 = next(t for t in annual_report.tables if t.locator == "Annex I, Table 1")
+    assert _cell(by_table[table1.id], sex="F", year="2021").value == 1162
+    annex2 = next(t for t in annual_report.tables if t.locator == "Annex II")
+    afg = [c for c in by_table[annex2.id] if ("nationality", "country/AFG") in c.dimensions]
+    assert [c.value for c in afg if not any(d in {"grade", "sex"} for d, _ in c.dimensions)] == [
+        243
+    ]
+    assert [c.value for c in afg if ("sex", "F") in c.dimensions] == [52]
+    annex3 = next(t for t in annual_report.tables if t.locator == "Annex III")
+    grand = [
+        c
+        for c in by_table[annex3.id]
+        if set(c.dimensions) == {("category", "Total"), ("year", "2021")}
+    ]
+    assert [c.value for c in grand] == [2359]
+    annex4 = next(t for t in annual_report.tables if t.locator == "Annex IV")
+    total = _cell(by_table[annex4.id], category="Total nationalities represented", year="2021")
+    assert total.value == 143
+
+
+def test_seed_prose(annual_report: Document) -> None:
+    qs = extract_quantities(annual_report, [])
+    assert len(qs) > 300
+    assert not any(q.passage_id.startswith("annex-") and "row" in q.passage_id for q in qs)
+    values = {(q.value, q.unit) for q in qs}
+    assert (Decimal("3200000"), "person") in values
+    assert (Decimal("2500000000"), "USD") in values
+    assert (Decimal("2165"), "cubic metre") in values
+    assert not any(q.value in (19, 2021) and q.unit == "count" for q in qs if "COVID" in q.surface)

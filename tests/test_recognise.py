@@ -1,0 +1,226 @@
+"""Recognition of countries, organizations, programmes, GCM objectives and clusters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.model import Document, Passage
+from graph.recognise import classify_name, name_index, recognise
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def make_document(*texts: str, acronyms: tuple[tuple[str, str], ...] = (), doc_id: str = "test-doc") -> Document:
+    passages = tuple(
+        Passage(id=f"p{i}", doc_id=doc_id, kind="paragraph", text=text, locator=f"paragraph {i}")
+        for i, text in enumerate(texts, start=1)
+    )
+    return Document(
+        id=doc_id,
+        path=f"{doc_id}.txt",
+        title="Test report",
+        publisher="International Organization for Migration",
+        year=2021,
+        text="\n\n".join(texts),
+        sha256=str(hash(texts)),
+        passages=passages,
+        acronyms=acronyms,
+    )
+
+
+def found(document: Document, kind: str) -> list[tuple[str, str | None]]:
+    return [(m.surface, m.entity_key) for m in recognise(document) if m.kind == kind]
+
+
+def test_country_longest_match_first() -> None:
+    doc = make_document(
+        "IOM worked in Papua New Guinea, South Sudan, the Democratic Republic of the Congo, "
+        "Nigeria, Dominican Republic, and also in Guinea, Sudan, Niger, Dominica and Congo."
+    )
+    assert found(doc, "country") == [
+        ("Papua New Guinea", "country/PNG"),
+        ("South Sudan", "country/SSD"),
+        ("the Democratic Republic of the Congo", "country/COD"),
+        ("Nigeria", "country/NGA"),
+        ("Dominican Republic", "country/DOM"),
+        ("Guinea", "country/GIN"),
+        ("Sudan", "country/SDN"),
+        ("Niger", "country/NER"),
+        ("Dominica", "country/DMA"),
+        ("Congo", "country/COG"),
+    ]
+
+
+def test_un_style_names_with_article_and_possessive() -> None:
+    doc = make_document(
+        "Returns from the Niger and the Sudan to the Bolivarian Republic of Venezuela; "
+        "Afghanistan's provinces; Guinea-Bissau; the Lao People's Democratic Republic."
+    )
+    keys = [key for _, key in found(doc, "country")]
+    assert keys == ["country/NER", "country/SDN", "country/VEN", "country/AFG", "country/GNB", "country/LAO"]
+    assert ("Afghanistan", "country/AFG") in found(doc, "country")  # the "'s" is not part of the name
+
+
+def test_lower_case_word_is_not_a_country() -> None:
+    assert found(make_document("They served turkey and chad."), "country") == []
+
+
+def test_every_surface_is_the_passage_slice() -> None:
+    doc = make_document(
+        "IOM and the Paraguayan Indigenous Institute (INDI) work in the Niger under objectives 9 and 10.",
+        "Cluster III (objectives 4, 8 and 21) covers the Migration Multi-Partner Trust Fund (the Migration MPTF).",
+    )
+    by_id = {p.id: p.text for p in doc.passages}
+    mentions = recognise(doc)
+    assert mentions
+    for m in mentions:
+        assert by_id[m.passage_id][m.start : m.end] == m.surface
+
+
+def test_acronym_introduced_in_text_refers_to_the_same_entity() -> None:
+    doc = make_document(
+        "IOM works in coordination with the Paraguayan Indigenous Institute (INDI) on consultation.",
+        "The pilot, coordinated by INDI, covers four communities.",
+        "The International Civil Aviation Organization (ICAO) and the Migrants in Countries in Crisis "
+        "(MICIC) Initiative were consulted; ICAO agreed and MICIC published guidance.",
+    )
+    index = name_index(doc)
+    assert index.lookup("INDI") is index.lookup("Paraguayan Indigenous Institute")
+    assert index.lookup("INDI").key == "organization/paraguayan-indigenous-institute"
+    assert index.lookup("ICAO").kind == "organization"
+    micic = index.lookup("MICIC")
+    assert micic.key == "programme/migrants-in-countries-in-crisis-initiative"
+    assert micic.subkind == "initiative"
+    orgs = [s for s, _ in found(doc, "organization")]
+    assert orgs.count("INDI") == 2 and "Paraguayan Indigenous Institute" in orgs
+
+
+@pytest.mark.parametrize(
+    ("expansion", "expected"),
+    [
+        ("International Labour Organization", ("organization", None)),
+        ("United Nations Development Programme", ("organization", "un-agency")),
+        ("Intergovernmental Authority on Development", ("organization", None)),
+        ("Global Forum on Migration and Development", ("organization", None)),
+        ("Office of the United Nations High Commissioner for Refugees", ("organization", None)),
+        ("Displacement Tracking Matrix", ("programme", "tool")),
+        ("International Recruitment Integrity System", ("programme", "tool")),
+        ("COVID-19 Vaccine Global Access (COVAX) Facility", ("programme", "facility")),
+        ("Corporate Responsibility in Eliminating Slavery and Trafficking project", ("programme", "project")),
+        ("Special Trust Fund for Afghanistan", ("programme", "fund")),
+        ("Internally displaced persons", None),
+        ("Water, sanitation and hygiene", None),
+        ("Coronavirus disease 2019", None),
+        ("Non-governmental organization", None),
+        ("Sustainable Development Goals", None),
+        ("United Nations security management system", None),
+    ],
+)
+def test_classify_acronym_list_expansions(expansion: str, expected: tuple[str, str | None] | None) -> None:
+    result = classify_name(expansion)
+    if expected is None:
+        assert result is None
+    else:
+        assert result is not None and result.kind == expected[0]
+        if expected[1]:
+            assert result.subkind == expected[1]
+
+
+def test_acronym_list_drives_recognition() -> None:
+    doc = make_document(
+        "The DTM tracked IDPs while WASH teams and the GFMD met; IRIS and the COVAX Facility expanded.",
+        acronyms=(
+            ("DTM", "Displacement Tracking Matrix"),
+            ("IDPs", "Internally displaced persons"),
+            ("WASH", "Water, sanitation and hygiene"),
+            ("GFMD", "Global Forum on Migration and Development"),
+            ("IRIS", "International Recruitment Integrity System"),
+            ("COVAX Facility", "COVID-19 Vaccine Global Access (COVAX) Facility"),
+        ),
+    )
+    assert [s for s, _ in found(doc, "programme")] == ["DTM", "IRIS", "COVAX Facility"]
+    assert [s for s, _ in found(doc, "organization")] == ["GFMD"]
+    index = name_index(doc)
+    assert index.lookup("DTM").key == "programme/displacement-tracking-matrix"
+    assert index.lookup("COVAX Facility").subkind == "facility"
+
+
+def test_quoted_programme_titles() -> None:
+    title_after = "Addressing Drivers of Migration in the Contexts of Disasters in the IGAD Region"
+    title_before = "Strengthening the Capacities of the Government of Paraguay to Address Mobility"
+    doc = make_document(
+        f'Examples include a programme "{title_after}" which is funded by a trust fund.',
+        f'"{title_before}" is a project implemented by IOM.',
+    )
+    programmes = found(doc, "programme")
+    assert [s for s, _ in programmes] == [title_after, title_before]
+    assert name_index(doc).lookup(title_before).subkind == "project"
+
+
+def test_head_noun_names_and_appositions() -> None:
+    doc = make_document(
+        "IOM signed a memorandum with CBM Global, an organization specialized in disability inclusion.",
+        "IOM acts within the Special Trust Fund for Afghanistan and the Better Migration Management Programme.",
+        "Through the Operation Allies Welcome programme, IOM helped families.",
+        "IOM's Migration Data Strategy and the Steering Committee are not entities.",
+    )
+    index = name_index(doc)
+    assert index.lookup("CBM Global").kind == "organization"
+    assert index.lookup("Special Trust Fund for Afghanistan").subkind == "fund"
+    assert index.lookup("Better Migration Management Programme").key == "programme/better-migration-management-programme"
+    assert index.lookup("Operation Allies Welcome").subkind == "programme"
+    assert index.lookup("Migration Data Strategy") is None
+    assert index.lookup("Steering Committee") is None
+
+
+def test_objective_lists() -> None:
+    doc = make_document(
+        "Support for objectives 9 and 10 and for objectives 4, 8, 9, 10, 11, 13, 14 and 21 grew.",
+        "Objective 2: climate mobility. Under objective 2 of the GCM and GCM objective 23 too.",
+        "The objective of the training is clear; strategic objective 3 is internal; objective 24 does not exist.",
+    )
+    keys = [key for _, key in found(doc, "objective")]
+    assert keys == [
+        "gcm/objective/9",
+        "gcm/objective/10",
+        *(f"gcm/objective/{n}" for n in (4, 8, 9, 10, 11, 13, 14, 21)),
+        "gcm/objective/2",
+        "gcm/objective/2",
+        "gcm/objective/23",
+    ]
+    assert found(doc, "objective")[0][0] == "objectives 9"
+
+
+def test_cluster_mentions() -> None:
+    doc = make_document("Cluster II (objectives 4 and 5) and CLUSTER III; the Global CCCM Cluster is not one.")
+    assert found(doc, "cluster") == [("Cluster II", "gcm/cluster/II"), ("CLUSTER III", "gcm/cluster/III")]
+
+
+@pytest.fixture(scope="module")
+def annual_report() -> Document:
+    from graph.parse import parse_file
+
+    return parse_file(SEEDS / "iom-annual-report-2021.txt")
+
+
+def test_annual_report_mentions(annual_report: Document) -> None:
+    mentions = recognise(annual_report)
+    by_id = {p.id: p.text for p in annual_report.passages}
+    assert all(by_id[m.passage_id][m.start : m.end] == m.surface for m in mentions)
+    afghanistan_passages = {m.passage_id for m in mentions if m.entity_key == "country/AFG"}
+    assert len(afghanistan_passages) >= 12  # the report names Afghanistan in ~20 paragraphs
+    index = name_index(annual_report)
+    for acronym, full in [
+        ("ILO", "International Labour Organization"),
+        ("IGAD", "Intergovernmental Authority on Development"),
+        ("UNHCR", "Office of the United Nations High Commissioner for Refugees"),
+        ("DTM", "Displacement Tracking Matrix"),
+    ]:
+        assert index.lookup(acronym) is index.lookup(full), acronym
+    surfaces = {m.surface for m in mentions}
+    for name in ["IOM", "UNHCR", "ILO", "IGAD", "DTM", "IOM Development Fund", "World Migration Report"]:
+        assert name in surfaces, name
+    assert index.lookup("IOM").key == "organization/iom"
+    assert index.lookup("IOM Development Fund").subkind == "fund"
