@@ -89,7 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         location = embedded_location(settings)
         v = vocab(store.read_info(location).get("base_iri") or settings.base_iri)
-        data = pipeline.data_graph(pipeline.load_dataset(location), v)
+        data = pipeline.data_graph(pipeline.load_graphs(location), v)
     result = validate(data, settings.base_iri if args.files else v.base)
     if args.report:
         result.report.serialize(args.report, format="turtle")

@@ -36,7 +36,9 @@ from graph.model import Document, Entity, Mention, Passage, Relation
 from graph.recognise import NameIndex, NameRecord, name_index
 
 # Programme subkinds that do work themselves (a fund pays, a publication reports).
-ACTING_SUBKINDS = frozenset({"programme", "project", "initiative", "tool", "facility", "network", "other"})
+ACTING_SUBKINDS = frozenset(
+    {"programme", "project", "initiative", "tool", "facility", "network", "other"}
+)
 # Programmes that contribute to a GCM objective (not funds, publications, bodies).
 CONTRIBUTING_SUBKINDS = frozenset({"programme", "project", "initiative", "tool", "facility"})
 EVIDENCE_LIMIT = 300
@@ -64,11 +66,18 @@ def link(document: Document, mentions: list[Mention]) -> Linked:
             records[key] = record
         if key is None:
             continue
-        linked.append(Mention(mention.passage_id, mention.start, mention.end, mention.surface, mention.kind, key))
+        linked.append(
+            Mention(
+                mention.passage_id, mention.start, mention.end, mention.surface, mention.kind, key
+            )
+        )
     entities = _entities(linked, records)
     subkinds = {k: e.subkind for k, e in entities.items()}
     relations = _dedupe(
-        r for p in document.passages if p.kind != "footnote" for r in passage_relations(p, linked_in(p, linked), subkinds, index, document)
+        r
+        for p in document.passages
+        if p.kind != "footnote"
+        for r in passage_relations(p, linked_in(p, linked), subkinds, index, document)
     )
     objective_links = _dedupe(objective_relations(document, linked, subkinds))
     for relation in relations:  # an endpoint resolved from the text but never mentioned
@@ -105,7 +114,14 @@ def _entities(mentions: list[Mention], records: dict[str, NameRecord]) -> dict[s
                 entities[key] = Entity(key, "country", country.name, alt, None, tuple(attrs))
         elif key in objectives:
             o = objectives[key]
-            entities[key] = Entity(key, "objective", o.title, (), None, (("notation", str(o.number)), ("cluster", o.cluster)))
+            entities[key] = Entity(
+                key,
+                "objective",
+                o.title,
+                (),
+                None,
+                (("notation", str(o.number)), ("cluster", o.cluster)),
+            )
         elif key.startswith("gcm/cluster/"):
             numeral = key.split("/")[-1]
             members = reference.clusters().get(numeral, ())
@@ -118,7 +134,9 @@ def _record_entity(record: NameRecord) -> Entity:
     attrs = [("acronym", a) for a in record.acronyms]
     if record.from_reference:
         attrs.append(("reference", "true"))
-    return Entity(record.key, record.kind, record.label, record.alt_labels, record.subkind, tuple(attrs))
+    return Entity(
+        record.key, record.kind, record.label, record.alt_labels, record.subkind, tuple(attrs)
+    )
 
 
 def _record_by_key(index: NameIndex, key: str) -> NameRecord | None:
@@ -139,7 +157,9 @@ def _dedupe(relations: Iterator[Relation]) -> list[Relation]:
 # --- sentences -----------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
-_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|No|Nos|Mr|Ms|Mrs|Dr|St|para|paras|vol|cf|al|Art)\.$")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:e\.g|i\.e|etc|No|Nos|Mr|Ms|Mrs|Dr|St|para|paras|vol|cf|al|Art)\.$"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -176,14 +196,21 @@ class Sentence:
         found = [
             m
             for m in self.mentions
-            if clause_start <= m.start and m.end <= pos and accept(m) and not _part_of_longer_name(self.text, m)
+            if clause_start <= m.start
+            and m.end <= pos
+            and accept(m)
+            and not _part_of_longer_name(self.text, m)
         ]
         return found[-1] if found else None
 
     def at(self, pos: int, accept, gap: str = r"\s*(?:the\s+)?") -> Mention | None:
         """The accepted mention that starts at ``pos`` (after an optional article)."""
         for m in self.mentions:
-            if m.start >= pos and accept(m) and re.fullmatch(gap, self.text[pos : m.start], re.IGNORECASE):
+            if (
+                m.start >= pos
+                and accept(m)
+                and re.fullmatch(gap, self.text[pos : m.start], re.IGNORECASE)
+            ):
                 whole = not _modifies_noun(self.text, m) and not _part_of_longer_name(self.text, m)
                 return m if whole else None
         return None
@@ -204,7 +231,10 @@ class Sentence:
         found = self.before(pos, self.is_acting_programme)
         if found:
             return found
-        if re.search(r"\b(?:[Tt]he|[Tt]his)\s+(?:project|programme|program|initiative)\b", self.text[self.start : pos]):
+        if re.search(
+            r"\b(?:[Tt]he|[Tt]his)\s+(?:project|programme|program|initiative)\b",
+            self.text[self.start : pos],
+        ):
             return self.antecedent
         return None
 
@@ -228,10 +258,71 @@ def _modifies_noun(text: str, m: Mention) -> bool:
 
 
 _FOLLOWERS = frozenset(
-    """is are was were be been has have had will would can could should may in on at for
-    and or to of with by as from since during which that who whose through under among
-    across between into via than also not in-country the a an its their this these those
-    both each all including such together respectively until while where when""".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "to",
+        "of",
+        "with",
+        "by",
+        "as",
+        "from",
+        "since",
+        "during",
+        "which",
+        "that",
+        "who",
+        "whose",
+        "through",
+        "under",
+        "among",
+        "across",
+        "between",
+        "into",
+        "via",
+        "than",
+        "also",
+        "not",
+        "in-country",
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "this",
+        "these",
+        "those",
+        "both",
+        "each",
+        "all",
+        "including",
+        "such",
+        "together",
+        "respectively",
+        "until",
+        "while",
+        "where",
+        "when",
+    ]
 )
 
 
@@ -252,7 +343,9 @@ def passage_relations(
 ) -> Iterator[Relation]:
     antecedent: Mention | None = None
     for start, end in sentences(passage.text):
-        inside = [m for m in mentions if m.start >= start and m.end <= end and m.kind != "objective"]
+        inside = [
+            m for m in mentions if m.start >= start and m.end <= end and m.kind != "objective"
+        ]
         sentence = Sentence(passage.text, start, end, inside, antecedent, subkinds)
         for subject, predicate, obj, spans in _sentence_relations(sentence, document, index):
             yield Relation(subject, predicate, obj, passage.id, sentence.evidence(*spans))
@@ -321,14 +414,21 @@ def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Itera
             continue
         subject = s.before(m.start(), _is_named)
         if subject is not None and subject.start in implementers:
-            subject = implementers[subject.start]  # "a project implemented by IOM in coordination with INDI"
+            subject = implementers[
+                subject.start
+            ]  # "a project implemented by IOM in coordination with INDI"
         if subject is None:  # "In partnership with UNODC, IOM developed ..."
             after = partners[-1].end
             subject = next((x for x in s.mentions if x.start >= after and _is_org(x)), None)
         if subject is None:
             continue
         for partner in partners:
-            yield _key(partner), "partnerOf", _key(subject), (_span(subject), _span(partner), m.span())
+            yield (
+                _key(partner),
+                "partnerOf",
+                _key(subject),
+                (_span(subject), _span(partner), m.span()),
+            )
 
 
 _FUNDED_BY = re.compile(r"\b(?:funded|financed|co-funded|sponsored|supported)\s+by\s+")
@@ -353,7 +453,9 @@ _CO_LEADS = re.compile(r"\bco-leads?\s+")
 _CO_LED_BY = re.compile(r"\bco-le(?:a)?d\s+by\s+")
 _AS_CO_LEAD = re.compile(r"\b[Aa]s\s+(?:the\s+)?co-lead\s+of\s+")
 _CO_LEADERSHIP_IN = re.compile(r"\bco-leadership\s+role\s+in\s+")
-_RIGHT_BEFORE = r"[\s,]*(?:\d+[\s,]*)?(?:(?:which|that)\s+)?(?:(?:is|was|are|were|has been|have been)\s+)?"
+_RIGHT_BEFORE = (
+    r"[\s,]*(?:\d+[\s,]*)?(?:(?:which|that)\s+)?(?:(?:is|was|are|were|has been|have been)\s+)?"
+)
 
 
 def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
@@ -375,7 +477,10 @@ def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
         thing = s.before(m.start(), _is_named)
         if thing and not re.fullmatch(_RIGHT_BEFORE, text[thing.end : m.start()]):
             thing = None
-        if thing is None and re.match(r"\s*(?:The|This)\s+(?:project|programme|program|initiative)\s+(?:is|was|has been)\s+$", text[s.start : m.start()]):
+        if thing is None and re.match(
+            r"\s*(?:The|This)\s+(?:project|programme|program|initiative)\s+(?:is|was|has been)\s+$",
+            text[s.start : m.start()],
+        ):
             thing = s.antecedent
         for leader in s.listed_from(m.end(), _is_org) if thing else ():
             yield _key(leader), "coLeads", _key(thing), (_span(thing), _span(leader))
@@ -414,7 +519,12 @@ def _coordinates(s: Sentence, text: str, document: Document, index: NameIndex) -
         # the actor is the clause's subject, its first organization ("IOM ... within the
         # United Nations system ... as Coordinator of ..."), or "the Organization"
         actor = next(
-            (x for x in s.mentions if x.end <= m.start() and _is_org(x) and not _part_of_longer_name(text, x)), None
+            (
+                x
+                for x in s.mentions
+                if x.end <= m.start() and _is_org(x) and not _part_of_longer_name(text, x)
+            ),
+            None,
         )
         organization = text.rfind("the Organization", s.start, m.start())
         if actor is not None and organization > actor.end:
@@ -456,7 +566,7 @@ def _member_of(s: Sentence, text: str) -> Iterator[Found]:
             yield _key(actor), "memberOf", _key(group), (_span(actor), _span(group))
 
 
-_PLACE_LIST_START = re.compile(r"\b(?:in|across|covering|focusing\s+on)\s+(?:the\s+)?$")
+_PLACE_LIST_START = re.compile(r"\b(?:in|across|covering|focus(?:es|ed|ing)?\s+on)\s+(?:the\s+)?$")
 _PLACE_LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?")
 IMPLEMENTED_IN_REACH = 250  # characters between a programme and "in <country>"
 
@@ -470,7 +580,9 @@ def _implemented_in(s: Sentence, text: str) -> Iterator[Found]:
             i += 1
             continue
         group = [first]
-        while i + 1 < len(countries) and _PLACE_LIST_SEPARATOR.fullmatch(text[group[-1].end : countries[i + 1].start]):
+        while i + 1 < len(countries) and _PLACE_LIST_SEPARATOR.fullmatch(
+            text[group[-1].end : countries[i + 1].start]
+        ):
             i += 1
             group.append(countries[i])
         i += 1
@@ -479,17 +591,27 @@ def _implemented_in(s: Sentence, text: str) -> Iterator[Found]:
         anchor = programme.end if programme and programme.start >= s.start else s.start
         if not programme or first.start - anchor > IMPLEMENTED_IN_REACH:
             continue
-        between = [m for m in s.mentions if programme.end <= m.start < first.start and m.kind == "programme"]
+        between = [
+            m
+            for m in s.mentions
+            if programme.end <= m.start < first.start and m.kind == "programme"
+        ]
         if between:
             continue  # another programme is closer
         for country in group:
-            yield _key(programme), "implementedIn", _key(country), (_span(programme), _span(country))
+            yield (
+                _key(programme),
+                "implementedIn",
+                _key(country),
+                (_span(programme), _span(country)),
+            )
 
 
 # --- objective links -----------------------------------------------------------------------
 
 _OBJECTIVE_HEADING = re.compile(
-    r"^\s*(?:GCM\s+)?Objectives?\s+\d{1,2}(?:\s*(?:,|and|&)\s*(?:Objective\s+)?\d{1,2})*\s*:", re.IGNORECASE
+    r"^\s*(?:GCM\s+)?Objectives?\s+\d{1,2}(?:\s*(?:,|and|&)\s*(?:Objective\s+)?\d{1,2})*\s*:",
+    re.IGNORECASE,
 )
 
 
@@ -509,16 +631,26 @@ def objective_relations(
             continue
         found = by_passage.get(passage.id, [])
         objectives = {_key(m) for m in found if m.kind == "objective"}
-        is_heading = bool(_OBJECTIVE_HEADING.match(passage.text)) and (passage.kind == "heading" or len(passage.text) < 200)
+        is_heading = bool(_OBJECTIVE_HEADING.match(passage.text)) and (
+            passage.kind == "heading" or len(passage.text) < 200
+        )
         if is_heading:
             scope, scope_section = objectives, passage.section
         elif passage.kind == "heading" or passage.section != scope_section or (objectives - scope):
             scope, scope_section = set(), None
-        programmes = [m for m in found if m.kind == "programme" and subkinds.get(_key(m)) in CONTRIBUTING_SUBKINDS]
+        programmes = [
+            m
+            for m in found
+            if m.kind == "programme" and subkinds.get(_key(m)) in CONTRIBUTING_SUBKINDS
+        ]
         for programme in programmes:
             for objective in sorted(objectives | scope, key=_objective_number):
                 how = "heading" if objective in scope and objective not in objectives else "passage"
-                evidence = passage.text if how == "passage" else f"{' > '.join(passage.section)}: {programme.surface}"
+                evidence = (
+                    passage.text
+                    if how == "passage"
+                    else f"{' > '.join(passage.section)}: {programme.surface}"
+                )
                 evidence = " ".join(evidence.split())
                 if len(evidence) > EVIDENCE_LIMIT:
                     evidence = evidence[: EVIDENCE_LIMIT - 1] + "…"

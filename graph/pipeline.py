@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from graph import emit as emit_stage
 from graph import link as link_stage
@@ -105,11 +105,12 @@ def publisher_key(document: Document) -> str | None:
     return None
 
 
-def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> Dataset:
-    """Every graph of the build in one dataset: ontology, reference data, one per document."""
-    ds = Dataset()
-    _add_graph(ds, v.graph("ontology"), reference.ontology_graph(v.base))
-    _add_graph(ds, v.graph("reference"), reference.reference_graph(v.base))
+def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> dict[str, Graph]:
+    """Every graph of the build by name: ontology, reference data, one per document."""
+    graphs = {
+        v.graph("ontology"): reference.ontology_graph(v.base),
+        v.graph("reference"): reference.reference_graph(v.base),
+    }
     for document in documents:
         extraction = extract(document)
         progress(
@@ -117,30 +118,27 @@ def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> Dat
             f"{len(extraction.quantities)} metrics, {len(extraction.cells)} table cells, "
             f"{len(extraction.relations) + len(extraction.objective_links)} relations"
         )
-        graph = emit_stage.emit(extraction, v, publisher_key(document))
-        _add_graph(ds, v.graph(document.id), graph)
-    return ds
+        graphs[v.graph(document.id)] = emit_stage.emit(extraction, v, publisher_key(document))
+    return graphs
 
 
-def _add_graph(ds: Dataset, name: str, graph: Graph) -> None:
-    target = ds.graph(URIRef(name))
-    for triple in graph:
-        target.add(triple)
+def nquads_lines(graphs: dict[str, Graph]) -> list[str]:
+    """Sorted, de-duplicated N-Quads: the canonical form used for the build id and determinism."""
+    lines: set[str] = set()
+    for name, graph in graphs.items():
+        suffix = f" <{name}> ."
+        for line in graph.serialize(format="nt").splitlines():
+            if line.endswith(" ."):
+                lines.add(line[:-2] + suffix)
+    return sorted(lines)
 
 
-def nquads_lines(ds: Dataset) -> list[str]:
-    """Sorted N-Quads: the canonical form used for the build id and determinism checks."""
-    data = ds.serialize(format="nquads")
-    return sorted(line for line in data.splitlines() if line.strip())
-
-
-def data_graph(ds: Dataset, v: Vocab) -> Graph:
+def data_graph(graphs: dict[str, Graph], v: Vocab) -> Graph:
     """What SHACL validates: reference data plus every document (not the ontology)."""
     union = Graph()
-    for ctx in ds.graphs():
-        if str(ctx.identifier) != v.graph("ontology"):
-            for triple in ctx:
-                union.add(triple)
+    for name, graph in graphs.items():
+        if name != v.graph("ontology"):
+            union += graph
     return union
 
 
@@ -165,16 +163,16 @@ def build(
 
     t = time.perf_counter()
     progress("extracting entities, metrics and relations")
-    ds = assemble(documents, v, progress)
+    graphs = assemble(documents, v, progress)
     timings["extract+emit"] = time.perf_counter() - t
 
     t = time.perf_counter()
     progress("validating with SHACL")
-    result = validate(data_graph(ds, v), v.base)
+    result = validate(data_graph(graphs, v), v.base)
     timings["validate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    lines = nquads_lines(ds)
+    lines = nquads_lines(graphs)
     build_id = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     build_dir = store.new_build_dir(location, build_id)
     try:
@@ -238,10 +236,11 @@ def is_stale(location: str | Path, paths: Sequence[str | Path] | None, base: str
     )
 
 
-def load_dataset(location: str | Path) -> Dataset:
-    """The published store as an rdflib Dataset (for validate/export through rdflib)."""
+def load_graphs(location: str | Path) -> dict[str, Graph]:
+    """The published store's named graphs as rdflib graphs (for validation through pyshacl)."""
     db = store.open_store(location)
-    data = db.dump(format=ox.RdfFormat.N_QUADS)
-    ds = Dataset()
-    ds.parse(data=data, format="nquads")
-    return ds
+    graphs: dict[str, Graph] = {}
+    for name in db.named_graphs():
+        data = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        graphs[name.value] = Graph().parse(data=data, format="nt")
+    return graphs

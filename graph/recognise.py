@@ -96,25 +96,168 @@ def key_slug(name: str) -> str:
 
 # Words that join the parts of a name ("Office *for the* Coordination *of* ...").
 PREPOSITIONS = frozenset(
-    "of for on in against to from at with through de du des la für".split()
+    [
+        "of",
+        "for",
+        "on",
+        "in",
+        "against",
+        "to",
+        "from",
+        "at",
+        "with",
+        "through",
+        "de",
+        "du",
+        "des",
+        "la",
+        "für",
+    ]
 )
 CONNECTORS = PREPOSITIONS | {"and", "the", "&"}
 # Capitalised words that never start or belong to a name (sentence openers, pronouns).
 STOPWORDS = frozenset(
-    """a an as at by during through under over within without this that these those its
-    their his her our we they it he she there here while when where which who what
-    however moreover furthermore also since after before following among between
-    including such further both each every all some many most several other another
-    in on for with from to into per via via about against the and or but not no
-    examples example overall currently notably globally additionally lastly finally
-    throughout despite towards toward upon""".split()
+    [
+        "a",
+        "an",
+        "as",
+        "at",
+        "by",
+        "during",
+        "through",
+        "under",
+        "over",
+        "within",
+        "without",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "we",
+        "they",
+        "it",
+        "he",
+        "she",
+        "there",
+        "here",
+        "while",
+        "when",
+        "where",
+        "which",
+        "who",
+        "what",
+        "however",
+        "moreover",
+        "furthermore",
+        "also",
+        "since",
+        "after",
+        "before",
+        "following",
+        "among",
+        "between",
+        "including",
+        "such",
+        "further",
+        "both",
+        "each",
+        "every",
+        "all",
+        "some",
+        "many",
+        "most",
+        "several",
+        "other",
+        "another",
+        "in",
+        "on",
+        "for",
+        "with",
+        "from",
+        "to",
+        "into",
+        "per",
+        "via",
+        "via",
+        "about",
+        "against",
+        "the",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "examples",
+        "example",
+        "overall",
+        "currently",
+        "notably",
+        "globally",
+        "additionally",
+        "lastly",
+        "finally",
+        "throughout",
+        "despite",
+        "towards",
+        "toward",
+        "upon",
+    ]
 )
 
 # Lower-case words that may follow a name without being modified by it.
 FUNCTION_WORDS = frozenset(
-    """is are was were be been has have had will would can could should may might must
-    in on at for and or to of with by as from since during which that who whose through
-    under among across between into via than also not""".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "to",
+        "of",
+        "with",
+        "by",
+        "as",
+        "from",
+        "since",
+        "during",
+        "which",
+        "that",
+        "who",
+        "whose",
+        "through",
+        "under",
+        "among",
+        "across",
+        "between",
+        "into",
+        "via",
+        "than",
+        "also",
+        "not",
+    ]
 )
 
 # --- phrase matcher ------------------------------------------------------------------------
@@ -173,7 +316,9 @@ class PhraseMatcher:
         return found
 
     @staticmethod
-    def _matches(key: tuple[str, ...], case_sensitive: bool, exact: list[str], base: list[str], i: int) -> bool:
+    def _matches(
+        key: tuple[str, ...], case_sensitive: bool, exact: list[str], base: list[str], i: int
+    ) -> bool:
         fold = (lambda w: w) if case_sensitive else str.casefold
         last = len(key) - 1
         for k, word in enumerate(key):
@@ -191,7 +336,9 @@ def _match_form(token: Token) -> str:
 
 
 def _capitalised(tokens: Sequence[Token]) -> bool:
-    return all(t.is_capitalised for t in tokens if t.is_word and t.norm.casefold() not in CONNECTORS)
+    return all(
+        t.is_capitalised for t in tokens if t.is_word and t.norm.casefold() not in CONNECTORS
+    )
 
 
 # --- countries -----------------------------------------------------------------------------
@@ -232,10 +379,43 @@ def country_key(name: str) -> str | None:
 # --- name classification -------------------------------------------------------------------
 
 ORG_HEADS = frozenset(
-    """Organization Organisation Agency Office Union Commission Committee Authority Community
-    Forum Network Bank Council Institute Institution Centre Center Secretariat Entity
-    Federation Alliance Foundation Association Ministry Department Government Group
-    University League Coalition Society Court Parliament Board Directorate""".split()
+    [
+        "Organization",
+        "Organisation",
+        "Agency",
+        "Office",
+        "Union",
+        "Commission",
+        "Committee",
+        "Authority",
+        "Community",
+        "Forum",
+        "Network",
+        "Bank",
+        "Council",
+        "Institute",
+        "Institution",
+        "Centre",
+        "Center",
+        "Secretariat",
+        "Entity",
+        "Federation",
+        "Alliance",
+        "Foundation",
+        "Association",
+        "Ministry",
+        "Department",
+        "Government",
+        "Group",
+        "University",
+        "League",
+        "Coalition",
+        "Society",
+        "Court",
+        "Parliament",
+        "Board",
+        "Directorate",
+    ]
 )
 PROGRAMME_HEADS = {
     "Programme": "programme",
@@ -274,13 +454,55 @@ TRAILING_MARKERS = {
 }
 # A phrase opening with a role names a person or function, not an organization.
 ROLE_WORDS = frozenset(
-    """Coordinator Director Chair Chairperson President Secretary Head Member Members Deputy
-    Envoy Representative Ambassador Minister Commissioner""".split()
+    [
+        "Coordinator",
+        "Director",
+        "Chair",
+        "Chairperson",
+        "President",
+        "Secretary",
+        "Head",
+        "Member",
+        "Members",
+        "Deputy",
+        "Envoy",
+        "Representative",
+        "Ambassador",
+        "Minister",
+        "Commissioner",
+    ]
 )
 NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
-    eighty ninety hundred""".split()
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+    ]
 )
 TOOL_WORDS = frozenset({"System", "Systems", "Matrix", "Platform", "Portal", "Database"})
 
@@ -342,7 +564,12 @@ def _is_un_body(words: list[str]) -> bool:
 def organization_type(words: list[str], head: str) -> str:
     if head in ("Ministry", "Department", "Government") or "Ministry" in words:
         return "government"
-    if words[:2] == ["United", "Nations"] or words[0] == "UN" or "United" in words[:4] and "Nations" in words[:5]:
+    if (
+        words[:2] == ["United", "Nations"]
+        or words[0] == "UN"
+        or "United" in words[:4]
+        and "Nations" in words[:5]
+    ):
         return "un-entity"
     if head in ("Network", "Group", "Alliance", "Coalition"):
         return "network"
@@ -474,7 +701,13 @@ def reference_definitions() -> Iterator[Definition]:
     for org in reference.organizations():
         for name in (org.label, *org.names):
             yield Definition(
-                name, "organization", org.type or "other", "reference", tuple(org.acronyms), org.key, org.label
+                name,
+                "organization",
+                org.type or "other",
+                "reference",
+                tuple(org.acronyms),
+                org.key,
+                org.label,
             )
 
 
@@ -515,7 +748,9 @@ def text_acronym_definitions(text: str) -> Iterator[Definition]:
         phrase = _align_to_acronym(phrase, alias)
         head = m.group(2)
         full = phrase
-        if head and (head.casefold() in TRAILING_MARKERS or head in ORG_HEADS or head in PROGRAMME_HEADS):
+        if head and (
+            head.casefold() in TRAILING_MARKERS or head in ORG_HEADS or head in PROGRAMME_HEADS
+        ):
             full = f"{phrase} {head}" if head[0].isupper() else phrase
             # "Name (ACR) Initiative": the word after the acronym is the head noun
             found = classify_name(head) or classify_name(f"{phrase} {head}")
@@ -572,7 +807,9 @@ def title_definitions(text: str) -> Iterator[Definition]:
         kind_word = re.match(r"\w+", m.group()).group().casefold()
         yield Definition(m.group(1).strip(), "programme", TRAILING_MARKERS[kind_word], "title")
     for m in _QUOTED_BEFORE.finditer(text):
-        yield Definition(m.group(1).strip(), "programme", TRAILING_MARKERS[m.group(2).casefold()], "title")
+        yield Definition(
+            m.group(1).strip(), "programme", TRAILING_MARKERS[m.group(2).casefold()], "title"
+        )
     for m in _ENTITLED.finditer(text):
         subkind = TRAILING_MARKERS[m.group(1).casefold()]
         yield Definition(m.group(2).strip(), "programme", subkind, "title", (m.group(3),))
@@ -582,7 +819,12 @@ _APPOSITION = re.compile(
     r",\s+an?\s+(?:[\w\-]+\s+){0,3}?(organization|organisation|NGO|non-governmental organization|"
     r"company|foundation|charity|association|network|agency)\b"
 )
-_APPOSITION_TYPE = {"ngo": "ngo", "non-governmental organization": "ngo", "company": "company", "network": "network"}
+_APPOSITION_TYPE = {
+    "ngo": "ngo",
+    "non-governmental organization": "ngo",
+    "company": "company",
+    "network": "network",
+}
 
 
 def apposition_definitions(text: str) -> Iterator[Definition]:
@@ -717,7 +959,9 @@ def build_index(definitions: list[Definition]) -> NameIndex:
         if record is None:
             label = d.label or name
             key = d.key or f"{d.kind}/{key_slug(label)}"
-            record = NameRecord(key, d.kind, label, d.subkind, from_reference=d.source == "reference")
+            record = NameRecord(
+                key, d.kind, label, d.subkind, from_reference=d.source == "reference"
+            )
             records.append(record)
         if d.source == "list-acronym":
             if name not in record.acronyms:
@@ -762,7 +1006,10 @@ def name_phrases(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _phrase_from(
-    tokens: Sequence[Token], i: int, allow_numbers: bool = False, first_may_be_stopword: bool = False
+    tokens: Sequence[Token],
+    i: int,
+    allow_numbers: bool = False,
+    first_may_be_stopword: bool = False,
 ) -> tuple[int, int] | None:
     t = tokens[i]
     if not (t.is_word and t.text[:1].isupper()):
@@ -802,7 +1049,12 @@ def _phrase_from(
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             if prev.is_all_caps or prev.text in ORG_HEADS or prev.text in PROGRAMME_HEADS:
                 break
-            if nxt is None or nxt.norm.casefold() == "the" or nxt.is_all_caps or nxt.text in ORG_HEADS:
+            if (
+                nxt is None
+                or nxt.norm.casefold() == "the"
+                or nxt.is_all_caps
+                or nxt.text in ORG_HEADS
+            ):
                 break
         else:
             break
@@ -855,7 +1107,9 @@ _OBJECTIVES = re.compile(
     r"\b(?:[Oo]bjectives?|OBJECTIVES?)\s+(\d{1,2})\b"
     r"((?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:[Oo]bjectives?\s+)?\d{1,2}\b)*)"
 )
-_NOT_GCM_BEFORE = re.compile(r"(?:strategic|SDG|Development Goals?|specific|programme|project)\s*$", re.IGNORECASE)
+_NOT_GCM_BEFORE = re.compile(
+    r"(?:strategic|SDG|Development Goals?|specific|programme|project)\s*$", re.IGNORECASE
+)
 _CLUSTER = re.compile(r"\b(?:[Cc]luster|CLUSTER)\s+(IV|I{1,3})\b(?![\w-])")
 GCM_OBJECTIVE_COUNT = 23
 
@@ -868,15 +1122,27 @@ def objective_mentions(passage_id: str, text: str) -> Iterator[Mention]:
             continue
         numbers = [(m.start(), m.end(1), m.group(1))]
         tail_start = m.start(2)
-        numbers += [(tail_start + n.start(), tail_start + n.end(), n.group()) for n in re.finditer(r"\d{1,2}", m.group(2))]
+        numbers += [
+            (tail_start + n.start(), tail_start + n.end(), n.group())
+            for n in re.finditer(r"\d{1,2}", m.group(2))
+        ]
         for start, end, number in numbers:
             if 1 <= int(number) <= GCM_OBJECTIVE_COUNT:
-                yield Mention(passage_id, start, end, text[start:end], "objective", f"gcm/objective/{int(number)}")
+                yield Mention(
+                    passage_id,
+                    start,
+                    end,
+                    text[start:end],
+                    "objective",
+                    f"gcm/objective/{int(number)}",
+                )
 
 
 def cluster_mentions(passage_id: str, text: str) -> Iterator[Mention]:
     for m in _CLUSTER.finditer(text):
-        yield Mention(passage_id, m.start(), m.end(), m.group(), "cluster", f"gcm/cluster/{m.group(1)}")
+        yield Mention(
+            passage_id, m.start(), m.end(), m.group(), "cluster", f"gcm/cluster/{m.group(1)}"
+        )
 
 
 # --- recognise -----------------------------------------------------------------------------
@@ -908,9 +1174,12 @@ def recognise(document: Document) -> list[Mention]:
     for passage in document.passages:
         text = passage.text
         found = [
-            Mention(passage.id, s, e, text[s:e], "country", str(key)) for s, e, key in countries.find(text)
+            Mention(passage.id, s, e, text[s:e], "country", str(key))
+            for s, e, key in countries.find(text)
         ]
-        found += [Mention(passage.id, s, e, text[s:e], str(kind)) for s, e, kind in names.find(text)]
+        found += [
+            Mention(passage.id, s, e, text[s:e], str(kind)) for s, e, kind in names.find(text)
+        ]
         found += objective_mentions(passage.id, text)
         found += cluster_mentions(passage.id, text)
         mentions += sorted(found, key=lambda m: (m.start, -m.end))

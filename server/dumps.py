@@ -92,7 +92,9 @@ def _union_triples(store, *, grouped: bool) -> Iterator[ox.Triple]:
     SELECT rows in Python.  For Turtle, triples are grouped by subject here: an ORDER BY in
     the query took 12 s for 93k triples, grouping in a dict takes a fraction of a second.
     """
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    triples = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    )
     if not grouped:
         yield from triples
         return

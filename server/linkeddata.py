@@ -32,7 +32,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 
 from graph.config import Settings
 from graph.namespaces import vocab
@@ -402,6 +411,23 @@ def ontology(ext: str | None) -> Response:
 
 def current_dumps() -> list[dumps_mod.Dump]:
     return dumps_mod.ensure_dumps(store(), base())
+
+
+def warm_dumps(app: Flask) -> threading.Thread:
+    """Write the current build's dumps in a background thread (call at server start-up so
+    the first VoID or dump request does not wait several seconds for them).  Safe in every
+    worker: ``ensure_dumps`` serialises writers with a file lock."""
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                current_dumps()
+            except Exception:  # no store yet, or a full disk: requests will retry and report
+                app.logger.exception("could not write the dumps in the background")
+
+    thread = threading.Thread(target=run, name="migkg-dumps", daemon=True)
+    thread.start()
+    return thread
 
 
 @blueprint.route("/.well-known/void", defaults={"ext": None})

@@ -150,6 +150,7 @@ CREATE VIRTUAL TABLE label_words USING fts5(norm, content='labels', content_rowi
 
 _INDEXES = """
 CREATE INDEX members_label ON members (cls, norm, iri);
+CREATE INDEX members_iri ON members (iri);
 CREATE INDEX members_mentions ON members (cls, mentions, norm);
 CREATE INDEX members_observations ON members (cls, observations, norm);
 CREATE INDEX labels_norm ON labels (norm, len);

@@ -3,6 +3,7 @@ of both reports and in each annex table.  Expected values are read from the repo
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,14 +23,19 @@ def kg(built_store):
     return store.EmbeddedStore(location), vocab(base)
 
 
+def entity_iris(v, text: str) -> str:
+    """Write `id:country/AFG` as a full IRI (a prefixed name cannot contain `/`)."""
+    return re.sub(r"\bid:([\w/.-]*\w)", lambda m: f"<{v.entity(m.group(1))}>", text)
+
+
 def ask(kg, body: str) -> bool:
     es, v = kg
-    return bool(es.query(v.sparql_prolog() + "ASK {" + body + "}"))
+    return bool(es.query(v.sparql_prolog() + "ASK {" + entity_iris(v, body) + "}"))
 
 
 def select(kg, body: str) -> list[dict]:
     es, v = kg
-    return es.select(v.sparql_prolog() + body)
+    return es.select(v.sparql_prolog() + entity_iris(v, body))
 
 
 def observation_in(kg, doc: str, value: str, locator: str) -> bool:

@@ -456,3 +456,28 @@ def test_dumps_download_decompress_and_parse(ld):
     assert ttl.headers["Content-Type"].startswith("text/turtle")
     assert len(Graph().parse(data=ttl.content, format="turtle")) == len(data)
     assert get(base + "dumps/nothing.nt.gz").status_code == 404
+
+
+def test_warm_dumps_writes_every_dump_once_per_build(tmp_path):
+    from server import dumps as dumps_mod
+    from server.linkeddata import store, warm_dumps
+
+    base = "http://127.0.0.1:8000/"
+    build_store(tmp_path / "store", base)
+    app = create_app(Settings(base_iri=base, store=str(tmp_path / "store")))
+    warm_dumps(app).join(timeout=120)
+    folder = tmp_path / "store" / "dumps"
+    written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if not p.name.startswith(".")}
+    assert sorted(written) == [
+        "manifest.json",
+        "migration-kg.nq.gz",
+        "migration-kg.nt.gz",
+        "migration-kg.ttl",
+    ]
+    with app.app_context():
+        again = dumps_mod.ensure_dumps(store(), base)
+    assert {d.filename for d in again} == set(written) - {"manifest.json"}
+    # served from the manifest: nothing rewritten
+    assert {
+        p.name: p.stat().st_mtime_ns for p in folder.iterdir() if not p.name.startswith(".")
+    } == written

@@ -12,7 +12,9 @@ from graph.recognise import classify_name, name_index, recognise
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-def make_document(*texts: str, acronyms: tuple[tuple[str, str], ...] = (), doc_id: str = "test-doc") -> Document:
+def make_document(
+    *texts: str, acronyms: tuple[tuple[str, str], ...] = (), doc_id: str = "test-doc"
+) -> Document:
     passages = tuple(
         Passage(id=f"p{i}", doc_id=doc_id, kind="paragraph", text=text, locator=f"paragraph {i}")
         for i, text in enumerate(texts, start=1)
@@ -59,8 +61,17 @@ def test_un_style_names_with_article_and_possessive() -> None:
         "Afghanistan's provinces; Guinea-Bissau; the Lao People's Democratic Republic."
     )
     keys = [key for _, key in found(doc, "country")]
-    assert keys == ["country/NER", "country/SDN", "country/VEN", "country/AFG", "country/GNB", "country/LAO"]
-    assert ("Afghanistan", "country/AFG") in found(doc, "country")  # the "'s" is not part of the name
+    assert keys == [
+        "country/NER",
+        "country/SDN",
+        "country/VEN",
+        "country/AFG",
+        "country/GNB",
+        "country/LAO",
+    ]
+    assert ("Afghanistan", "country/AFG") in found(
+        doc, "country"
+    )  # the "'s" is not part of the name
 
 
 def test_lower_case_word_is_not_a_country() -> None:
@@ -108,7 +119,10 @@ def test_acronym_introduced_in_text_refers_to_the_same_entity() -> None:
         ("Displacement Tracking Matrix", ("programme", "tool")),
         ("International Recruitment Integrity System", ("programme", "tool")),
         ("COVID-19 Vaccine Global Access (COVAX) Facility", ("programme", "facility")),
-        ("Corporate Responsibility in Eliminating Slavery and Trafficking project", ("programme", "project")),
+        (
+            "Corporate Responsibility in Eliminating Slavery and Trafficking project",
+            ("programme", "project"),
+        ),
         ("Special Trust Fund for Afghanistan", ("programme", "fund")),
         ("Internally displaced persons", None),
         ("Water, sanitation and hygiene", None),
@@ -118,7 +132,9 @@ def test_acronym_introduced_in_text_refers_to_the_same_entity() -> None:
         ("United Nations security management system", None),
     ],
 )
-def test_classify_acronym_list_expansions(expansion: str, expected: tuple[str, str | None] | None) -> None:
+def test_classify_acronym_list_expansions(
+    expansion: str, expected: tuple[str, str | None] | None
+) -> None:
     result = classify_name(expansion)
     if expected is None:
         assert result is None
@@ -169,7 +185,10 @@ def test_head_noun_names_and_appositions() -> None:
     index = name_index(doc)
     assert index.lookup("CBM Global").kind == "organization"
     assert index.lookup("Special Trust Fund for Afghanistan").subkind == "fund"
-    assert index.lookup("Better Migration Management Programme").key == "programme/better-migration-management-programme"
+    assert (
+        index.lookup("Better Migration Management Programme").key
+        == "programme/better-migration-management-programme"
+    )
     assert index.lookup("Operation Allies Welcome").subkind == "programme"
     assert index.lookup("Migration Data Strategy") is None
     assert index.lookup("Steering Committee") is None
@@ -194,8 +213,13 @@ def test_objective_lists() -> None:
 
 
 def test_cluster_mentions() -> None:
-    doc = make_document("Cluster II (objectives 4 and 5) and CLUSTER III; the Global CCCM Cluster is not one.")
-    assert found(doc, "cluster") == [("Cluster II", "gcm/cluster/II"), ("CLUSTER III", "gcm/cluster/III")]
+    doc = make_document(
+        "Cluster II (objectives 4 and 5) and CLUSTER III; the Global CCCM Cluster is not one."
+    )
+    assert found(doc, "cluster") == [
+        ("Cluster II", "gcm/cluster/II"),
+        ("CLUSTER III", "gcm/cluster/III"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +244,15 @@ def test_annual_report_mentions(annual_report: Document) -> None:
     ]:
         assert index.lookup(acronym) is index.lookup(full), acronym
     surfaces = {m.surface for m in mentions}
-    for name in ["IOM", "UNHCR", "ILO", "IGAD", "DTM", "IOM Development Fund", "World Migration Report"]:
+    for name in [
+        "IOM",
+        "UNHCR",
+        "ILO",
+        "IGAD",
+        "DTM",
+        "IOM Development Fund",
+        "World Migration Report",
+    ]:
         assert name in surfaces, name
     assert index.lookup("IOM").key == "organization/iom"
     assert index.lookup("IOM Development Fund").subkind == "fund"

@@ -1,0 +1,267 @@
+"""Linking mentions to entities, relations and GCM objective links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from test_recognise import make_document
+
+from graph.link import Linked, link, sentences
+from graph.model import Document, Passage
+from graph.recognise import recognise
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def linked(*texts: str, **kwargs) -> Linked:
+    doc = make_document(*texts, **kwargs)
+    return link(doc, recognise(doc))
+
+
+def triples(result: Linked) -> set[tuple[str, str, str]]:
+    return {
+        (r.subject_key, r.predicate, r.object_key)
+        for r in [*result.relations, *result.objective_links]
+    }
+
+
+SAFER_ROADS = "programme/safer-roads-for-migrants-in-the-sahel"
+
+
+def test_mentions_get_keys_and_entities() -> None:
+    result = linked(
+        "The International Labour Organization (ILO) and IOM met in the Niger; the ILO agreed."
+    )
+    keys = [m.entity_key for m in result.mentions]
+    assert keys == [
+        "organization/ilo",
+        "organization/ilo",
+        "organization/iom",
+        "country/NER",
+        "organization/ilo",
+    ]
+    ilo = result.entities["organization/ilo"]
+    assert ilo.label == "International Labour Organization" and "ILO" in ilo.alt_labels
+    assert result.entities["country/NER"].kind == "country"
+
+
+def test_same_name_in_two_documents_gets_the_same_key() -> None:
+    first = linked("IOM worked with the Paraguayan Indigenous Institute (INDI).", doc_id="doc-a")
+    second = linked("The Paraguayan Indigenous Institute hosted the meeting.", doc_id="doc-b")
+    key = "organization/paraguayan-indigenous-institute"
+    assert key in first.entities and key in second.entities
+
+
+def test_implemented_by_partner_funded_by_and_objective() -> None:
+    result = linked(
+        '"Safer Roads for Migrants in the Sahel" is a project implemented by IOM in coordination with the '
+        "National Roads Agency (NRA) supported by the IOM Development Fund under objective 2 of the GCM."
+    )
+    assert triples(result) == {
+        (SAFER_ROADS, "implementedBy", "organization/iom"),
+        ("organization/national-roads-agency", "partnerOf", SAFER_ROADS),
+        (SAFER_ROADS, "fundedBy", "programme/iom-development-fund"),
+        (SAFER_ROADS, "contributesTo", "gcm/objective/2"),
+    }
+    relation = next(r for r in result.relations if r.predicate == "implementedBy")
+    assert relation.passage_id == "p1" and "implemented by IOM" in relation.evidence
+
+
+def test_co_leads_with_a_list_of_organizations() -> None:
+    result = linked(
+        "In particular, IOM co-leads with ILO and UNFCCC the UNNM Thematic Priority 4 on migration."
+    )
+    thing = "programme/unnm-thematic-priority-4"
+    assert triples(result) == {
+        (org, "coLeads", thing)
+        for org in ("organization/iom", "organization/ilo", "organization/unfccc")
+    }
+
+
+def test_co_led_by_refers_back_to_the_programme() -> None:
+    result = linked(
+        'Examples include a programme "Safe Pathways in the Horn of Africa" funded by the Migration '
+        "Multi-Partner Trust Fund. The programme is co-lead by IOM, ILO and UNHCR and aims to help."
+    )
+    programme = "programme/safe-pathways-in-the-horn-of-africa"
+    assert (programme, "fundedBy", "programme/migration-multi-partner-trust-fund") in triples(
+        result
+    )
+    for org in ("iom", "ilo", "unhcr"):
+        assert (f"organization/{org}", "coLeads", programme) in triples(result)
+
+
+def test_as_co_lead_of() -> None:
+    result = linked("As co-lead of the Global CCCM Cluster, IOM provided leadership.")
+    assert triples(result) == {("organization/iom", "coLeads", "programme/global-cccm-cluster")}
+
+
+def test_chaired_by_coordinator_and_member() -> None:
+    result = linked(
+        "The Migration Multi-Partner Trust Fund (the Migration MPTF) was established in 2019.",
+        "The Steering Committee is a governing body of the Migration MPTF that is chaired by the Director General of IOM.",
+        "IOM continued to serve as Coordinator of the United Nations Network on Migration.",
+        "IOM is also a member of the Inter-Agency Standing Committee.",
+    )
+    assert triples(result) == {
+        ("organization/iom", "chairs", "programme/migration-multi-partner-trust-fund"),
+        ("organization/iom", "coordinates", "organization/unnm"),
+        ("organization/iom", "memberOf", "organization/iasc"),
+    }
+
+
+def test_partners_of_the_acting_organization() -> None:
+    result = linked("IOM – together with IGAD, the ILO and UNHCR – worked on climate mobility.")
+    assert triples(result) == {
+        (f"organization/{o}", "partnerOf", "organization/iom") for o in ("igad", "ilo", "unhcr")
+    }
+
+
+def test_implemented_in_countries_listed_after_the_programme() -> None:
+    result = linked(
+        "As part of the Coastal Resilience Programme in Senegal and the Gambia, IOM trained fishers.",
+        "In Somalia, IOM supports the Border Data Programme.",
+    )
+    assert triples(result) == {
+        ("programme/coastal-resilience-programme", "implementedIn", "country/SEN"),
+        ("programme/coastal-resilience-programme", "implementedIn", "country/GMB"),
+    }
+
+
+def test_negative_cases_give_no_relation() -> None:
+    result = linked(
+        "IOM co-leads AAP working groups in Ethiopia and Guatemala.",
+        "IOM is an active member of a durable solutions working group.",
+        "Alongside IOM's anniversary, the Organization celebrated its fifth year.",
+    )
+    assert triples(result) == set()
+
+
+def _heading(pid: str, text: str, section: tuple[str, ...]) -> Passage:
+    return Passage(id=pid, doc_id="h", kind="heading", text=text, locator=text, section=section)
+
+
+def _para(pid: str, text: str, section: tuple[str, ...]) -> Passage:
+    return Passage(id=pid, doc_id="h", kind="text", text=text, locator=pid, section=section)
+
+
+def test_objective_heading_links_the_programmes_of_its_section() -> None:
+    title = "Objectives 9 and 10: Better Migration Management Programme"
+    section = (title,)
+    doc = replace(
+        make_document("x", doc_id="h"),
+        passages=(
+            _heading("h1", title, section),
+            _para(
+                "p1",
+                "The Better Migration Management Programme focuses on Djibouti, Ethiopia and Kenya.",
+                section,
+            ),
+            _para(
+                "p2",
+                "In relation to objective 11, IOM supports the Border Data Programme.",
+                section,
+            ),
+            _para("p3", "The Regional Data Programme also grew.", section),
+        ),
+    )
+    result = link(doc, recognise(doc))
+    bmm = "programme/better-migration-management-programme"
+    assert {(r.subject_key, r.object_key) for r in result.objective_links} == {
+        (bmm, "gcm/objective/9"),
+        (bmm, "gcm/objective/10"),
+        ("programme/border-data-programme", "gcm/objective/11"),
+    }
+    assert {(bmm, "implementedIn", f"country/{c}") for c in ("DJI", "ETH", "KEN")} <= triples(
+        result
+    )
+
+
+def test_sentences_keep_abbreviations() -> None:
+    text = "IOM worked with partners, e.g. UNHCR. The programme ended. A new one began!"
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "IOM worked with partners, e.g. UNHCR.",
+        "The programme ended.",
+        "A new one began!",
+    ]
+
+
+# --- the two seed reports ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gcm() -> tuple[Document, Linked]:
+    from graph.parse import parse_file
+
+    doc = parse_file(SEEDS / "iom-gcm-implementation-support-excerpt.txt")
+    return doc, link(doc, recognise(doc))
+
+
+@pytest.fixture(scope="module")
+def annual() -> tuple[Document, Linked]:
+    from graph.parse import parse_file
+
+    doc = parse_file(SEEDS / "iom-annual-report-2021.txt")
+    return doc, link(doc, recognise(doc))
+
+
+def test_gcm_excerpt_objective_links_and_co_leads(gcm: tuple[Document, Linked]) -> None:
+    _, result = gcm
+    found = triples(result)
+    paraguay = next(
+        k
+        for k in result.entities
+        if k.startswith("programme/strengthening-the-capacities-of-the-government-of-paraguay")
+    )
+    bmm = "programme/better-migration-management-programme"
+    assert (paraguay, "contributesTo", "gcm/objective/2") in found
+    assert (paraguay, "implementedBy", "organization/iom") in found
+    assert ("organization/paraguayan-indigenous-institute", "partnerOf", paraguay) in found
+    assert (paraguay, "fundedBy", "programme/iom-development-fund") in found
+    assert (paraguay, "implementedIn", "country/PRY") in found
+    assert {
+        (bmm, "contributesTo", "gcm/objective/9"),
+        (bmm, "contributesTo", "gcm/objective/10"),
+    } <= found
+    assert not any(s == bmm and o == "gcm/objective/2" for s, _, o in found)
+    for org in ("iom", "ilo", "unfccc"):
+        assert (f"organization/{org}", "coLeads", "programme/unnm-thematic-priority-4") in found
+    assert ("organization/iom", "chairs", "programme/migration-multi-partner-trust-fund") in found
+    assert (
+        "MIDAS"
+        in result.entities["programme/migration-information-and-data-analysis-system"].alt_labels
+    )
+    assert result.entities["organization/paraguayan-indigenous-institute"].alt_labels == ("INDI",)
+
+
+def test_annual_report_entities_and_relations(annual: tuple[Document, Linked]) -> None:
+    _, result = annual
+    for key in [
+        "organization/iom",
+        "organization/unhcr",
+        "organization/ilo",
+        "organization/igad",
+        "programme/displacement-tracking-matrix",
+        "programme/iom-development-fund",
+        "programme/global-migration-health-assessment-programme",
+        "programme/world-migration-report",
+        "country/AFG",
+    ]:
+        assert key in result.entities, key
+    assert all(m.entity_key for m in result.mentions)
+    found = triples(result)
+    assert ("organization/iom", "coLeads", "programme/global-cccm-cluster") in found
+    assert ("organization/iom", "coordinates", "organization/unnm") in found
+    assert (
+        "organization/iom",
+        "memberOf",
+        "organization/global-shelter-cluster-strategic-advisory-group",
+    ) in found
+    for objective in (6, 7, 17, 23):
+        assert (
+            "programme/from-research-to-action",
+            "contributesTo",
+            f"gcm/objective/{objective}",
+        ) in found
