@@ -223,7 +223,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if pipeline.is_stale(settings.store, None, settings.base_iri):
             print("building the graph from seeds/ (first run or seeds changed)", file=sys.stderr)
             pipeline.build(None, location=settings.store, base=settings.base_iri)
-    run(settings, host=args.host, port=args.port, workers=args.workers)
+    options = {"query_workers": args.workers} if args.workers else {}
+    run(settings, host=args.host, port=args.port, **options)
     return 0
 
 

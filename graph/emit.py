@@ -186,9 +186,12 @@ class Emitter:
         if not e.attrs or ("reference", "true") not in e.attrs:
             g.add((s, RDFS.label, Literal(e.label)))
             g.add((s, SKOS.prefLabel, Literal(e.label, lang="en")))
+        acronyms = {value for name, value in e.attrs if name == "acronym"}
         for alt in e.alt_labels:
             if alt != e.label:
-                g.add((s, SKOS.altLabel, Literal(alt, lang="en")))
+                # acronyms are language-neutral (as in the reference data); names are English
+                literal = Literal(alt) if alt in acronyms else Literal(alt, lang="en")
+                g.add((s, SKOS.altLabel, literal))
         if e.kind == "organization" and e.subkind:
             g.add((s, ont.organizationType, Literal(e.subkind)))
         if e.kind == "programme" and e.subkind:

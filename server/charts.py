@@ -121,7 +121,10 @@ SELECT ?ds ?dsLabel ?year ?sex ?sexLabel ?value ?unit ?unitLabel ?measureLabel W
         charts.append(
             Chart(
                 slug="sex-year-" + _local(ds),
-                title=f"{g['label']}: by sex, {years[0]}–{years[-1]}",
+                # table titles usually state the period already
+                title=g["label"]
+                if str(years[0]) in g["label"]
+                else f"{g['label']}, {years[0]}–{years[-1]}",
                 description=(
                     f"Grouped columns, one group per year from {years[0]} to {years[-1]}, one column per "
                     f"sex ({', '.join(sexes)}). Source: data set {g['label']}."

@@ -80,7 +80,11 @@ class _Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self._factory()
+        from server.linkeddata import warm_dumps
+
+        app = self._factory()
+        warm_dumps(app)  # once per build: a file lock makes the other workers wait, not redo
+        return app
 
 
 def run(

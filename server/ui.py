@@ -9,6 +9,7 @@ else asks the store with SPARQL in which user input only ever appears as a check
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,14 @@ def graph_vocab() -> Vocab:
 
 def index() -> UiIndex:
     return UiIndex.for_store(store(), graph_vocab())
+
+
+def warm_index(app) -> None:
+    """Build the browse index of the published build now (serve start-up), so the first
+    visitor does not wait for it; a no-op when it exists.  Safe in several workers: each
+    writes a temporary file and renames it."""
+    with app.app_context(), contextlib.suppress(StoreError):  # nothing published: pages say so
+        index()
 
 
 def select(sparql: str) -> list[dict]:
@@ -554,7 +563,8 @@ def validation_report():
 def validation():
     info = store().info
     report = store().directory / SHACL_REPORT
-    conforms, groups, error = info.get("conforms"), [], None
+    summary = info.get("validation") if isinstance(info.get("validation"), dict) else {}
+    conforms, groups, error = summary.get("conforms", info.get("conforms")), [], None
     if report.is_file():
         try:
             parsed, groups = validation_groups(report)

@@ -427,7 +427,7 @@ def test_charts_are_accessible_svg_built_from_dimensions(live):
     assert len(svgs) == 3
     for svg in svgs:
         assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
-    sex_year = next(s for s in svgs if "by sex" in s)
+    sex_year = next(s for s in svgs if "Staff by sex, 2020–2021" in s)
     assert (
         ">2020<" in sex_year and ">2021<" in sex_year and "2019" not in sex_year
     )  # percentage left out
