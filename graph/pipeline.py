@@ -123,13 +123,21 @@ def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> dic
 
 
 def nquads_lines(graphs: dict[str, Graph]) -> list[str]:
-    """Sorted, de-duplicated N-Quads: the canonical form used for the build id and determinism."""
-    lines: set[str] = set()
+    """Sorted N-Quads: the canonical form used for the build id and determinism checks.
+
+    Each triple is stored in exactly one named graph, the first that states it (ontology,
+    reference, then documents in order).  The endpoint's default graph is the union of the
+    named graphs, and a triple stored in two graphs would otherwise be answered twice.
+    """
+    seen: set[str] = set()
+    lines: list[str] = []
     for name, graph in graphs.items():
         suffix = f" <{name}> ."
-        for line in graph.serialize(format="nt").splitlines():
-            if line.endswith(" ."):
-                lines.add(line[:-2] + suffix)
+        for line in sorted(graph.serialize(format="nt").splitlines()):
+            if not line.endswith(" .") or line in seen:
+                continue
+            seen.add(line)
+            lines.append(line[:-2] + suffix)
     return sorted(lines)
 
 
