@@ -23,7 +23,7 @@ import queue
 import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Protocol
@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of the
 
 DEFAULT_QUERY_WORKERS = 3  # two runaway queries still leave one worker for cheap ones
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024  # serialised result size cap
+DEFAULT_RESULT_CACHE_BYTES = 32 * 1024 * 1024  # per serving process; 0 disables the cache
 WORKER_STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import modules and open the store
 
 
@@ -86,6 +87,12 @@ class BackendNotImplemented(QueryFailed):
     http_status = 501
 
 
+class UpstreamFailed(QueryFailed):
+    """A remote store answered with an error that is not the client's fault."""
+
+    http_status = 502
+
+
 # --- requests and results -------------------------------------------------------------------
 
 
@@ -113,30 +120,35 @@ class QueryExecutor(Protocol):
 
 
 def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
+    """The executor for ``settings.store`` (an embedded directory or a remote SPARQL URL),
+    behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0."""
+    byte_limit = getattr(settings, "result_byte_limit", DEFAULT_BYTE_LIMIT)
+    executor: QueryExecutor
     if settings.store_is_remote:
-        return _RemoteNotImplemented(settings.store)
-    return EmbeddedExecutor(
-        settings.store,
-        base_iri=settings.base_iri,
-        timeout=settings.query_timeout,
-        row_limit=settings.result_limit,
-        # A byte cap is not (yet) a Settings field; honour one if it appears.
-        byte_limit=getattr(settings, "result_byte_limit", DEFAULT_BYTE_LIMIT),
-        workers=workers,
-    )
+        from server.remoteexec import RemoteExecutor
 
-
-class _RemoteNotImplemented:
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def execute(self, request: QueryRequest) -> QueryResult:
-        raise BackendNotImplemented(
-            f"the store is a remote SPARQL service ({self.url}); forwarding queries to it is not implemented yet"
+        executor = RemoteExecutor(
+            settings.store,
+            base_iri=settings.base_iri,
+            timeout=settings.query_timeout,
+            row_limit=settings.result_limit,
+            byte_limit=byte_limit,
         )
+    else:
+        executor = EmbeddedExecutor(
+            settings.store,
+            base_iri=settings.base_iri,
+            timeout=settings.query_timeout,
+            row_limit=settings.result_limit,
+            byte_limit=byte_limit,
+            workers=workers,
+        )
+    cache_bytes = getattr(settings, "result_cache_bytes", DEFAULT_RESULT_CACHE_BYTES)
+    if cache_bytes <= 0:
+        return executor
+    from server.resultcache import CachingExecutor
 
-    def close(self) -> None:
-        pass
+    return CachingExecutor(executor, max_bytes=cache_bytes)
 
 
 # --- query dataset --------------------------------------------------------------------------
@@ -279,7 +291,7 @@ def _serialise_solutions(
     return out.getvalue(), rows
 
 
-def _serialise_triples(triples: ox.QueryTriples, key: str, limits: _Limits) -> tuple[bytes, int]:
+def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: _Limits) -> tuple[bytes, int]:
     count = 0
 
     def counted() -> Iterator[ox.Triple]:
@@ -309,7 +321,16 @@ def run_query(store: ox.Store, request: QueryRequest, limits: _Limits) -> QueryR
         answer = store.query(request.query, base_iri=limits.base_iri, **options)
     except SyntaxError as error:
         raise QuerySyntaxError(syntax_error_message(request.query, str(error))) from None
-    if isinstance(answer, ox.QueryTriples):
+    return serialise_answer(answer, request, limits)
+
+
+def serialise_answer(
+    answer: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
+    request: QueryRequest,
+    limits: _Limits,
+) -> QueryResult:
+    """A query answer in the request's format, within the row and byte caps."""
+    if not isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
         if request.graph_format is None:
             raise NotAcceptable(_not_acceptable_message(GRAPH))
         body, count = _serialise_triples(answer, request.graph_format, limits)
