@@ -64,12 +64,22 @@ class Item:
 @dataclass
 class Timings:
     ms: list[float] = field(default_factory=list)
+    cold_ms: list[float] = field(default_factory=list)  # answers computed for this request
+    hit_ms: list[float] = field(default_factory=list)  # answers from the server's result cache
     errors: int = 0
     rows: list[int] = field(default_factory=list)
 
     def summary(self) -> dict:
         ms = sorted(self.ms)
+        cold, hits = sorted(self.cold_ms), sorted(self.hit_ms)
         return {
+            "cold_n": len(cold),
+            "cold_p50_ms": round(statistics.median(cold), 2) if cold else None,
+            "cold_p95_ms": round(cold[min(len(cold) - 1, int(0.95 * len(cold)))], 2)
+            if cold
+            else None,
+            "hits": len(hits),
+            "hit_p50_ms": round(statistics.median(hits), 2) if hits else None,
             "n": len(ms),
             "errors": self.errors,
             "p50_ms": round(statistics.median(ms), 2) if ms else None,
@@ -109,7 +119,9 @@ def run_direct(store: EmbeddedStore, items: list[Item], base: str, args) -> dict
             t0 = time.perf_counter()
             result = store.query(query)
             rows = sum(1 for _ in result)
-            timings.ms.append((time.perf_counter() - t0) * 1000)
+            elapsed_ms = (time.perf_counter() - t0) * 1000
+            timings.ms.append(elapsed_ms)
+            timings.cold_ms.append(elapsed_ms)
             timings.rows.append(rows)
         results[item.name] = timings
     return results
@@ -133,7 +145,7 @@ class Client:
 
     def request(
         self, method: str, path: str, body: bytes | None, headers: dict
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, str, bytes, str, bool]:
         for attempt in (1, 2):  # one retry on a connection the server closed
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
@@ -146,6 +158,7 @@ class Client:
                     response.getheader("Content-Type", ""),
                     data,
                     response.getheader("Location", ""),
+                    response.getheader("X-Cache", "") == "HIT",  # server's result cache
                 )
             except (OSError, http.client.HTTPException):
                 self.conn.close()
@@ -155,12 +168,13 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def send(client: Client, item: Item, i: int, base: str) -> int | None:
-    """Run request ``i`` of ``item``; returns its row count (None for HTML); raises on error."""
+def send(client: Client, item: Item, i: int, base: str) -> tuple[int | None, bool]:
+    """Run request ``i`` of ``item``; returns its row count (None for HTML) and whether the
+    server answered from its result cache; raises on error."""
     target = item.concrete(i, base)
     if item.sparql is None:
         for _ in range(3):  # follow /id/… -> 303 -> /page/id/…, as a browser does
-            status, ctype, body, location = client.request(
+            status, ctype, body, location, _ = client.request(
                 "GET", target, None, {"Accept": "text/html"}
             )
             if status not in (301, 302, 303, 307) or not location:
@@ -168,16 +182,16 @@ def send(client: Client, item: Item, i: int, base: str) -> int | None:
             target = urlsplit(location)._replace(scheme="", netloc="").geturl()
         if status != 200 or "html" not in ctype:
             raise RuntimeError(f"{target}: HTTP {status} {ctype}")
-        return None
+        return None, False
     accept = "text/turtle" if item.is_construct else JSON_RESULTS
     body = urlencode({"query": target}).encode()
     headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
-    status, ctype, data, _ = client.request("POST", "/sparql", body, headers)
+    status, ctype, data, _, hit = client.request("POST", "/sparql", body, headers)
     if status != 200:
         raise RuntimeError(f"{item.name}: HTTP {status}: {data[:200]!r}")
     if item.is_construct:
-        return sum(1 for _ in ox.parse(data, format=ox.RdfFormat.TURTLE))
-    return len(json.loads(data)["results"]["bindings"])
+        return sum(1 for _ in ox.parse(data, format=ox.RdfFormat.TURTLE)), hit
+    return len(json.loads(data)["results"]["bindings"]), hit
 
 
 def process_tree_rss(pid: int) -> int:
@@ -229,7 +243,7 @@ def start_server(store: Path, base: str, port: int, args) -> tuple[subprocess.Po
         if proc.poll() is not None:
             raise RuntimeError(f"server exited ({proc.returncode}); see {log.name}")
         try:
-            status, _, _, _ = client.request("GET", path, None, {"Accept": JSON_RESULTS})
+            status, _, _, _, _ = client.request("GET", path, None, {"Accept": JSON_RESULTS})
             if status == 200:
                 return proc, time.perf_counter() - started
         except OSError:
@@ -263,13 +277,15 @@ def run_latency(port: int, items: list[Item], base: str, args, expected: dict) -
                 break
             t0 = time.perf_counter()
             try:
-                rows = send(client, item, i, base)
+                rows, hit = send(client, item, i, base)
             except (OSError, RuntimeError, http.client.HTTPException, ValueError) as exc:
                 timings.errors += 1
                 if timings.errors == 1:
                     print(f"  error in {item.name}: {exc}", file=sys.stderr)
                 continue
-            timings.ms.append((time.perf_counter() - t0) * 1000)
+            elapsed_ms = (time.perf_counter() - t0) * 1000
+            timings.ms.append(elapsed_ms)
+            (timings.hit_ms if hit else timings.cold_ms).append(elapsed_ms)
             if rows is not None:
                 timings.rows.append(rows)
                 direct = expected.get(item.name)
@@ -373,7 +389,8 @@ def print_table(record: dict) -> None:
               f" after {record['rss_after_mib']} MiB, peak {record['rss_peak_mib']} MiB")  # fmt: skip
     else:
         print(" (server not measured)")
-    head = f"{'query':<22}{'n':>4}{'err':>5}{'p50 ms':>10}{'p95 ms':>10}{'rows':>9}   {'engine p50':>10}{'p95':>9}"
+    head = (f"{'query':<22}{'n':>4}{'err':>5}{'p50 ms':>10}{'p95 ms':>10}{'cold n':>7}{'cold p50':>9}"
+            f"{'cold p95':>9}{'hits':>5}{'hit p50':>8}{'rows':>9}   {'engine p50':>10}{'p95':>9}")  # fmt: skip
     print(head)
     print("-" * len(head))
     server = record.get("server") or {}
@@ -386,7 +403,9 @@ def print_table(record: dict) -> None:
             return f"{'-' if value is None else value:>{width}}"
 
         print(f"{name:<22}{cell(s.get('n'), 4)}{cell(s.get('errors'), 5)}{cell(s.get('p50_ms'), 10)}"
-              f"{cell(s.get('p95_ms'), 10)}{cell(s.get('rows_mean') or d.get('rows_mean'), 9)}   "
+              f"{cell(s.get('p95_ms'), 10)}{cell(s.get('cold_n'), 7)}{cell(s.get('cold_p50_ms'), 9)}"
+              f"{cell(s.get('cold_p95_ms'), 9)}{cell(s.get('hits'), 5)}{cell(s.get('hit_p50_ms'), 8)}"
+              f"{cell(s.get('rows_mean') or d.get('rows_mean'), 9)}   "
               f"{cell(d.get('p50_ms'), 10)}{cell(d.get('p95_ms'), 9)}")  # fmt: skip
     for key, value in record.items():
         if key.startswith("throughput"):
@@ -402,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scales", default="1", help="comma-separated, e.g. 1,53")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--port", type=int, default=0, help="default: a free port")
-    ap.add_argument("--workers", type=int, default=2, help="`migkg serve --workers`")
+    ap.add_argument(
+        "--workers", type=int, default=None, help="`migkg serve --workers` (query processes)"
+    )
     ap.add_argument("--requests", type=int, default=30, help="per query at c=1")
     ap.add_argument("--query-seconds", type=float, default=8.0, help="time bound per query at c=1")
     ap.add_argument("--warmup", type=int, default=2)

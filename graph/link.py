@@ -232,7 +232,8 @@ class Sentence:
         if found:
             return found
         if re.search(
-            r"\b(?:[Tt]he|[Tt]his)\s+(?:project|programme|program|initiative)\b",
+            # "The project", "This regional, multi-partner programme"
+            r"\b(?:[Tt]he|[Tt]his)\s+(?:[a-z][\w-]*,?\s+){0,3}?(?:project|programme|program|initiative)\b",
             self.text[self.start : pos],
         ):
             return self.antecedent
@@ -566,7 +567,9 @@ def _member_of(s: Sentence, text: str) -> Iterator[Found]:
             yield _key(actor), "memberOf", _key(group), (_span(actor), _span(group))
 
 
-_PLACE_LIST_START = re.compile(r"\b(?:in|across|covering|focus(?:es|ed|ing)?\s+on)\s+(?:the\s+)?$")
+_PLACE_LIST_START = re.compile(
+    r"\b(?:in|across|covering|focus(?:es|ed|ing)?\s+(?:[a-z]+\s+){0,5}?on)\s+(?:the\s+)?$"
+)
 _PLACE_LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?")
 IMPLEMENTED_IN_REACH = 250  # characters between a programme and "in <country>"
 
@@ -576,7 +579,7 @@ def _implemented_in(s: Sentence, text: str) -> Iterator[Found]:
     i = 0
     while i < len(countries):
         first = countries[i]
-        if not _PLACE_LIST_START.search(text[max(s.start, first.start - 20) : first.start]):
+        if not _PLACE_LIST_START.search(text[max(s.start, first.start - 50) : first.start]):
             i += 1
             continue
         group = [first]

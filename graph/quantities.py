@@ -41,7 +41,9 @@ _UNIT_OF_NOUN: dict[str, str] = {
             inhabitant volunteer expert professional researcher scientist doctor nurse
             teacher farmer youth traveller passenger applicant personnel employee
             representative stakeholder leader holder associate seafarer asylum-seeker
-            asylum seeker displaced
+            asylum seeker displaced respondent enumerator informant coordinator follower
+            returner deportee evacuee trafficked victim survivor graduate recipient
+            interviewee attendee delegate official officer physician
             """
         ),
         "person",
@@ -72,6 +74,7 @@ _UNIT_OF_NOUN: dict[str, str] = {
         "location",
     ),
     "point of entry": "location",
+    "monitoring point": "location",
     **dict.fromkeys(["dose", "vaccination dose"], "dose"),
     **dict.fromkeys(["year"], "year"),
     **dict.fromkeys(["month"], "month"),
@@ -183,6 +186,10 @@ _GENERIC_OBJECTS = frozenset(
     )
 )
 _MAX_MEASURE_WORDS = 12
+# Adjectives that follow their noun and end it: "150 staff responsible for ...".
+_POSTPOSITIVE = frozenset(["responsible", "available", "eligible", "concerned"])
+# A capitalised plural naming people of a nationality: "Afghans", "Syrians", "Iraqis", "Congolese".
+_DEMONYM_PLURAL = re.compile(r"[A-Z][a-z]+(?:ians|ans|is|ese)")
 _YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 # Words that end a noun phrase after a number ("70 IOM offices worldwide undertook ...").
 _NP_ENDERS = frozenset(
@@ -276,7 +283,8 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
             mentions=tuple(sorted(by_passage.get(passage.id, []), key=lambda m: m.start)),
             numbers=numbers,
             default_year=_passage_year(passage.text) or document.year,
-            section_area=_area_of_section(passage, section_areas),
+            section_area=_area_of_section(passage, section_areas)
+            or _topic_country(passage, by_passage.get(passage.id, [])),
         )
         out.extend(_passage_quantities(ctx))
     return out
@@ -447,7 +455,7 @@ def _noun_phrase_after(
             phrase.append(w)
             i += 1
             continue
-        if low in _STOP or low in _NP_ENDERS:
+        if low in _STOP or low in _NP_ENDERS or (phrase and low in _POSTPOSITIVE):
             break
         if phrase and (_is_participle(low) or _is_gerund(low)) and _head_unit(phrase) is not None:
             break
@@ -455,6 +463,7 @@ def _noun_phrase_after(
             phrase
             and _is_participle(low)
             and low not in {"displaced", "unaccompanied", "stranded", "detained"}
+            and not _modifies_next_noun(words, i)
         ):
             break
         if low in _DETERMINERS:
@@ -467,13 +476,19 @@ def _noun_phrase_after(
         ):
             phrase.append(w)  # "points of entry": one word after "of", then the phrase ends
             break
-        if not phrase and _is_participle(low) and after_list_joiner:
+        if not phrase and _is_participle(low) and w.text[0].islower() and after_list_joiner:
             break  # "..., and 68 conducted ...": the noun is elided
         phrase.append(w)
         i += 1
     while phrase and phrase[-1].lower in _CONJUNCTIONS | {"of"}:
         phrase.pop()
     return phrase
+
+
+def _modifies_next_noun(words: list[_Word], i: int) -> bool:
+    """Is the participle at ``words[i]`` an adjective before a counted noun ("contracted staff")?"""
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    return nxt is not None and _singular(nxt.text) in _UNIT_OF_NOUN and nxt.text[0].isalpha()
 
 
 def _head_unit(phrase: list[_Word]) -> str | None:
@@ -489,7 +504,18 @@ def _head_unit(phrase: list[_Word]) -> str | None:
         pair = f"{_singular(lows[-2]) if lows[-2] != 'member' else 'member'} {_singular(lows[-1])}"
         if pair in _UNIT_OF_NOUN:
             return _UNIT_OF_NOUN[pair]
-    return _UNIT_OF_NOUN.get(_singular(lows[-1])) if lows else None
+    if not lows:
+        return None
+    unit = _UNIT_OF_NOUN.get(_singular(lows[-1]))
+    if unit is None and len(phrase) == 1 and _DEMONYM_PLURAL.fullmatch(phrase[0].text):
+        return "person"  # "700,000 Afghans": people of a nationality
+    return unit
+
+
+def _unit_of_measure(measure: str) -> str:
+    """The unit a measure's head noun implies: "followers of accounts" -> person."""
+    head = re.split(r"\s+(?:of|in|with|by|for|from|to)\s+", measure, maxsplit=1)[0].split()
+    return (_head_unit([_Word(w, 0, 0) for w in head]) if head else None) or "count"
 
 
 def _predicate_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
@@ -705,13 +731,17 @@ def _unit_and_measure(
         of_which = re.search(
             r"\bof\s+(?:which|whom|these|those|them)\s*$", text[sentence.start : n.start]
         )
-        listed = re.search(r"(?:,|\band)\s*$", text[sentence.start : n.start])
+        listed = re.search(
+            r"(?:,|\band|\b(?:up|down|increased|decreased|rising|falling)\s+from|\bcompared\s+(?:with|to))\s*$",
+            text[sentence.start : n.start],
+        )
         if previous is not None and previous.noun and (of_which or listed):
             own = _predicate_after(ctx, n.end, limit)
             if of_which or not own:
                 return previous.unit, previous.measure, previous.noun
             return previous.unit, _style([*previous.noun, *(w.text for w in own)]), previous.noun
-        return "count", _amount_owner(ctx, sentence, n), ()
+        owner = _amount_owner(ctx, sentence, n)
+        return _unit_of_measure(owner), owner, ()
 
     unit = _head_unit(noun) or "count"
     if unit == "country":
@@ -776,7 +806,7 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         if phrase:
             return _style(phrase)
     if re.search(
-        r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to)\s+$",
+        r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to|remained)\s+$",
         before,
         re.IGNORECASE,
     ):
@@ -878,6 +908,10 @@ def _year(text: str, sentence: _Sentence, n: NumberMatch, ctx: _Context) -> int 
     # 2. Earlier in the same clause: "increased in 2021 by 561 per cent".
     clause_start = max(text.rfind(c, sentence.start, n.start) for c in ",;()") + 1
     clause_start = max(clause_start, sentence.start)
+    # "... compared with 2020, when ... enabled 4,038 migrants": the clause is about that year.
+    when = re.search(_YEAR + r"\s*,\s*$", text[sentence.start : clause_start])
+    if when and re.match(r"\s*when\b", text[clause_start : n.start], re.IGNORECASE):
+        return int(when.group(1))
     for m in _FRAMING_YEAR.finditer(text, clause_start, n.start):
         if not re.search(
             r"(?:compared|than|from|since|launched|established|adopted|founded)\s*(?:with|to)?\s*$",
@@ -925,6 +959,31 @@ def _area_of_section(passage: Passage, section_areas: dict[str, str]) -> str | N
     return section_areas.get(innermost)
 
 
+def _topic_country(passage: Passage, mentions: list[Mention]) -> str | None:
+    """The one country a passage is about: its first sentence names it and no other country
+    is named anywhere in the passage ("... indigenous communities in Paraguay. ... 218 families")."""
+    keys = {m.entity_key for m in mentions if (m.entity_key or "").startswith("country/")}
+    if len(keys) != 1:
+        return None
+    # Only a country named early in the opening sentence sets the topic, not one in passing.
+    first_end = min(_sentences(passage.text)[0].end, _TOPIC_REACH)
+    named_first = any(
+        (m.entity_key or "").startswith("country/")
+        and m.start < first_end
+        and passage.text.rfind("(", 0, m.start) <= passage.text.rfind(")", 0, m.start)
+        for m in mentions
+    )  # a country in brackets is an aside: "one new Member State joined (Russian Federation)"
+    return next(iter(keys)) if named_first else None
+
+
+_TOPIC_REACH = 100  # characters
+
+_WORLDWIDE_AFTER = re.compile(
+    r"[^,;.()]*?\b(?:worldwide|globally|around the (?:world|globe)|across the (?:world|globe))\b",
+    re.IGNORECASE,
+)
+
+
 def _country_groups(ctx: _Context, sentence: _Sentence) -> list[list[Mention]]:
     """Country mentions of a sentence, grouped into lists ("Bangladesh, Ethiopia and Indonesia")."""
     countries = [
@@ -944,6 +1003,8 @@ def _country_groups(ctx: _Context, sentence: _Sentence) -> list[list[Mention]]:
 
 
 def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
+    if _WORLDWIDE_AFTER.match(ctx.text, n.end, min(sentence.end, n.end + 80)):
+        return None  # "over 300 clinical staff worldwide"
     groups = _country_groups(ctx, sentence)
     if not groups:
         return ctx.section_area

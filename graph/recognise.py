@@ -415,6 +415,9 @@ ORG_HEADS = frozenset(
         "Parliament",
         "Board",
         "Directorate",
+        "Dialogue",
+        "Lab",
+        "Laboratory",
     ]
 )
 PROGRAMME_HEADS = {
@@ -439,10 +442,14 @@ PROGRAMME_HEADS = {
     "Indicators": "tool",
     "Mechanism": "other",
     "Cluster": "network",
+    "Toolkit": "tool",
 }
 # Heads that also name documents or events; kept only for short names without a
 # preposition ("Internal Governance Framework", "World Migration Report").
-GUARDED_HEADS = {"Framework": "initiative", "Report": "publication"}
+GUARDED_HEADS = {"Framework": "initiative", "Report": "publication", "Strategy": "framework"}
+# Guarded heads that may take a complement when qualified ("Institutional Framework for
+# Addressing Gender-based Violence in Crises", "Institutional Strategy on Migration ...").
+QUALIFIED_HEADS = frozenset({"Framework", "Strategy"})
 # Lower-case words that close a name as its head: "the THAMM programme", "CREST project".
 TRAILING_MARKERS = {
     "programme": "programme",
@@ -451,7 +458,24 @@ TRAILING_MARKERS = {
     "initiative": "initiative",
     "platform": "tool",
     "facility": "facility",
+    "fund": "fund",
 }
+# Programme heads specific enough that two words make a name ("Dignity Initiative",
+# "Publications Platform", "Mayors Mechanism"); "System" or "Index" are not.
+STRONG_PROGRAMME_HEADS = frozenset(
+    {
+        "Programme",
+        "Program",
+        "Project",
+        "Initiative",
+        "Fund",
+        "Facility",
+        "Platform",
+        "Mechanism",
+        "Toolkit",
+        "Portal",
+    }
+)
 # A phrase opening with a role names a person or function, not an organization.
 ROLE_WORDS = frozenset(
     [
@@ -504,6 +528,7 @@ NUMBER_WORDS = frozenset(
         "hundred",
     ]
 )
+HEAD_WORDS = ORG_HEADS | set(PROGRAMME_HEADS) | set(GUARDED_HEADS)
 TOOL_WORDS = frozenset({"System", "Systems", "Matrix", "Platform", "Portal", "Database"})
 
 
@@ -538,13 +563,22 @@ def classify_name(name: str) -> Classification | None:
         return None
     head = head_part[-1]
     has_preposition = first_prep < len(words)
+    last = words[-1]
+    if has_preposition and head not in HEAD_WORDS and last in HEAD_WORDS:
+        # "Accountability to Affected Populations Framework", "Big Data for Migration
+        # Alliance": a title-case name that ends on a head noun is named by it
+        head, head_part, has_preposition = last, words, False
     if head in ORG_HEADS:
         return Classification("organization", organization_type(words, head))
     if head in ("Programme", "Program", "Fund") and _is_un_body(words):
         return Classification("organization", "un-agency")
     if head in PROGRAMME_HEADS:
         return Classification("programme", PROGRAMME_HEADS[head])
-    if head in GUARDED_HEADS and not has_preposition and len(head_part) >= 2:
+    if (
+        head in GUARDED_HEADS
+        and len(head_part) >= 2
+        and (not has_preposition or head in QUALIFIED_HEADS)
+    ):
         return Classification("programme", GUARDED_HEADS[head])
     if any(w in TOOL_WORDS for w in head_part):
         return Classification("programme", "tool")
@@ -590,6 +624,7 @@ SOURCE_RANK = {
     "co-lead": 5,
     "head-noun": 6,
     "list-acronym": 7,
+    "partner-list": 8,
 }
 
 
@@ -801,8 +836,18 @@ _ENTITLED = re.compile(
 )
 
 
+_CALLED = re.compile(
+    r"\b(programme|program|project|initiative|platform)\s+(?:called|named)\s+"
+    r"([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,5})"
+)
+
+
 def title_definitions(text: str) -> Iterator[Definition]:
-    """Titles of projects: quoted after/before "project", or "entitled X (ACR)"."""
+    """Titles of projects: quoted after/before "project", "entitled X (ACR)", or
+    "a project called Includ-EU"."""
+    for m in _CALLED.finditer(text):
+        subkind = TRAILING_MARKERS[m.group(1).casefold()]
+        yield Definition(m.group(2), "programme", subkind, "title")
     for m in _QUOTED_AFTER.finditer(text):
         kind_word = re.match(r"\w+", m.group()).group().casefold()
         yield Definition(m.group(1).strip(), "programme", TRAILING_MARKERS[kind_word], "title")
@@ -817,8 +862,23 @@ def title_definitions(text: str) -> Iterator[Definition]:
 
 _APPOSITION = re.compile(
     r",\s+an?\s+(?:[\w\-]+\s+){0,3}?(organization|organisation|NGO|non-governmental organization|"
-    r"company|foundation|charity|association|network|agency)\b"
+    r"company|foundation|charity|association|network|agency|partnership|programme|project|"
+    r"initiative|platform|mechanism|application|app|hub|tool|fund)\b"
 )
+# Apposition nouns that describe a programme or a tool, not an organization.
+_APPOSITION_PROGRAMME = {
+    "partnership": "initiative",
+    "programme": "programme",
+    "project": "project",
+    "initiative": "initiative",
+    "platform": "tool",
+    "mechanism": "other",
+    "application": "tool",
+    "app": "tool",
+    "hub": "tool",
+    "tool": "tool",
+    "fund": "fund",
+}
 _APPOSITION_TYPE = {
     "ngo": "ngo",
     "non-governmental organization": "ngo",
@@ -831,9 +891,21 @@ def apposition_definitions(text: str) -> Iterator[Definition]:
     """ "CBM Global, an organization specialized in ..." names an organization."""
     for m in _APPOSITION.finditer(text):
         phrase = phrase_ending_at(text, m.start())
-        if phrase and len(_significant(phrase)) >= 1 and not classify_name(phrase):
-            org_type = _APPOSITION_TYPE.get(m.group(1).casefold(), "other")
-            yield Definition(phrase, "organization", org_type, "apposition")
+        if not phrase or not _significant(phrase) or classify_name(phrase):
+            continue
+        noun = m.group(1).casefold()
+        if noun in _APPOSITION_PROGRAMME:
+            if not country_key(phrase) and not _is_sentence_opener(text, phrase, m.start()):
+                yield Definition(phrase, "programme", _APPOSITION_PROGRAMME[noun], "apposition")
+            continue
+        org_type = _APPOSITION_TYPE.get(noun, "other")
+        yield Definition(phrase, "organization", org_type, "apposition")
+
+
+def _is_sentence_opener(text: str, phrase: str, end: int) -> bool:
+    """A single capitalised word opening a sentence ("Overall, a ...") names nothing."""
+    start = end - len(phrase)
+    return len(_significant(phrase)) == 1 and not re.search(r"\w", text[max(0, start - 3) : start])
 
 
 _CO_LEAD_OBJECT = re.compile(r"\bco-lead(?:s|ing)?\s+(?:with\s+[^.;:]{1,120}?\s+)?the\s+(?=[A-Z])")
@@ -861,7 +933,7 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
     for start, end in name_phrases(text):
         if _INDEFINITE_BEFORE.search(text[max(0, start - 60) : start]):
             continue  # "a ... Border Management Information System" describes, not names
-        phrase = text[start:end]
+        phrase = re.split(r"\s+at\s+", text[start:end])[0]  # "X Lab at Y University"
         if re.search(r"\bOffices?\s+in\b", phrase):
             continue  # "IOM Office in Ecuador": a part of an organization
         place = _IN_PLACE.search(phrase)
@@ -891,7 +963,30 @@ def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
     if len(words) >= 3:
         return True
     has_acronym = any(len(w) >= 2 and w.isupper() for w in words)
-    return len(words) == 2 and (has_acronym or marked or words[0] in ("Government", "Ministry"))
+    strong_head = words[-1] in STRONG_PROGRAMME_HEADS and words[0] not in GENERIC_MODIFIERS
+    return len(words) == 2 and (
+        has_acronym or marked or strong_head or words[0] in ("Government", "Ministry")
+    )
+
+
+# First words that make "X Programme" a description rather than a name.
+GENERIC_MODIFIERS = frozenset(
+    {
+        "New",
+        "Joint",
+        "Pilot",
+        "Regional",
+        "National",
+        "Country",
+        "Global",
+        "Local",
+        "Main",
+        "Second",
+        "First",
+        "Current",
+        "Related",
+    }
+)
 
 
 def _significant(phrase: str) -> list[str]:
@@ -901,7 +996,11 @@ def _significant(phrase: str) -> list[str]:
 _LIST_TRIGGER = re.compile(
     r"\b(?:co-lead(?:s|ed)?|co-led|led|implemented|chaired|coordinated|funded|supported)\s+(?:with|by)\s+"
     r"|\bin\s+(?:partnership|coordination|collaboration|cooperation)\s+with\s+|\btogether\s+with\s+|\balongside\s+"
+    r"|\b(?:partner(?:s|ed)?|collaborat(?:e|es|ed|ing)|cooperat(?:e|es|ed|ing))\s+with\s+"
+    r"|\bwith\s+the\s+support\s+of\s+|\bmemorandum\s+of\s+understanding\s+with\s+"
 )
+# Single capitalised words after a partnership trigger that are not names.
+_NOT_PARTNER_NAMES = frozenset({"Headquarters", "States", "Member", "Governments", "Ministries"})
 _LIST_ITEM = re.compile(r"(?:the\s+)?([A-Z][A-Z0-9\-]{1,14})\b(?!['’]?\s+[A-Z])")
 _LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|/)")
 
@@ -913,10 +1012,15 @@ def list_acronym_definitions(text: str, known: set[str]) -> Iterator[Definition]
         pos = m.end()
         while True:
             item = _LIST_ITEM.match(text, pos)
+            if item and re.match(r"\s+(?:for|of)\s+[A-Z]", text[item.end() :]):
+                item = None  # "USA for IOM": a longer name that starts with capitals
             if not item:
+                pos = re.compile(r"(?:the\s+)?").match(text, pos).end()
                 name = phrase_starting_at(text, pos)
                 if not name:
                     break
+                if text[max(0, pos - 1) : pos] != "/":  # "COVID-19 and Migration/Mobility"
+                    yield from _partner_definitions(name)
                 pos = pos + text[pos:].find(name) + len(name)
             else:
                 acronym = item.group(1)
@@ -927,6 +1031,25 @@ def list_acronym_definitions(text: str, known: set[str]) -> Iterator[Definition]
             if not sep or not re.match(r"(?:the\s+)?[A-Z]", text[sep.end() :]):
                 break
             pos = sep.end()
+
+
+def _partner_definitions(name: str) -> Iterator[Definition]:
+    """A name listed as a partner ("in partnership with Microsoft", "in collaboration with
+    Liberty Shared and the Freedom Collaborative") is an organization unless its head noun
+    says otherwise; "X at Y" names two ("the Immigration Policy Lab at ETH Zurich")."""
+    for part in re.split(r"\s+at\s+", name):
+        words = _significant(part)
+        if not words or words[0] in ROLE_WORDS or country_key(part):
+            continue
+        found = classify_name(part)
+        if found:
+            yield Definition(part, found.kind, found.subkind, "partner-list")
+            continue
+        if len(words) == 1 and (words[0] in _NOT_PARTNER_NAMES or words[0] in ORG_HEADS):
+            continue
+        if words[0].casefold() in STOPWORDS or re.search(r"\b(?:Office|Offices)\b", part):
+            continue
+        yield Definition(part, "organization", "other", "partner-list")
 
 
 def _is_org_acronym(token: str) -> bool:
@@ -975,6 +1098,7 @@ def build_index(definitions: list[Definition]) -> NameIndex:
             if acronym not in record.acronyms:
                 record.acronyms.append(acronym)
             by_acronym.setdefault(acronym, record)
+    _add_unprefixed_names(records, by_name, by_acronym)
     by_surface: dict[str, NameRecord] = {}
     for record in records:
         for acronym in record.acronyms:
@@ -982,6 +1106,40 @@ def build_index(definitions: list[Definition]) -> NameIndex:
         for name in record.names:
             by_surface.setdefault(_surface_key(name, fold=True), record)
     return NameIndex(records, by_surface)
+
+
+def _add_unprefixed_names(
+    records: list[NameRecord], by_name: dict[str, NameRecord], by_acronym: dict[str, NameRecord]
+) -> None:
+    """ "IOM Global Assistance Fund" is also "the Global Assistance Fund": a discovered name
+    that starts with an organization's acronym is known without it, when the rest is a
+    name of its own (three significant words) that nothing else has."""
+    for record in list(records):
+        if record.kind != "programme" or record.from_reference or record not in records:
+            continue
+        for name in list(record.names):
+            first, _, rest = name.partition(" ")
+            owner = by_acronym.get(first)
+            if not owner or owner is record or owner.kind != "organization":
+                continue
+            if len(_significant(rest)) < 3:
+                continue
+            other = by_name.get(key_slug(rest))
+            if other is None:
+                record.names.append(rest)
+            elif other is not record and other.kind == "programme" and not other.from_reference:
+                # one thing found twice ("IOM Global Assistance Fund", "the Global
+                # Assistance Fund"): merge into the fuller name
+                record.names += [n for n in other.names if n not in record.names]
+                record.acronyms += [a for a in other.acronyms if a not in record.acronyms]
+                records.remove(other)
+                for table in (by_name, by_acronym):
+                    for k, v in list(table.items()):
+                        if v is other:
+                            table[k] = record
+            else:
+                continue
+            by_name[key_slug(rest)] = record
 
 
 # --- name phrases --------------------------------------------------------------------------

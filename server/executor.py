@@ -19,6 +19,7 @@ import atexit
 import contextlib
 import io
 import multiprocessing
+import os
 import queue
 import re
 import signal
@@ -31,7 +32,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from graph.store import EmbeddedStore, StoreError
+from graph.store import OXIGRAPH_DIR, EmbeddedStore, StoreError
 from server import results
 from server.results import GRAPH, SOLUTIONS
 
@@ -125,8 +126,6 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
     byte_limit = getattr(settings, "result_byte_limit", DEFAULT_BYTE_LIMIT)
     executor: QueryExecutor
     if settings.store_is_remote:
-        from server.remoteexec import RemoteExecutor
-
         executor = RemoteExecutor(
             settings.store,
             base_iri=settings.base_iri,
@@ -244,14 +243,14 @@ class _WorkerStore(EmbeddedStore):
 
 
 @dataclass(frozen=True)
-class _Limits:
+class Limits:
     base_iri: str
     max_rows: int
     max_bytes: int
     prefixes: dict[str, str]
 
 
-def _too_large(what: str, limits: _Limits) -> ResultTooLarge:
+def _too_large(what: str, limits: Limits) -> ResultTooLarge:
     if what == "rows":
         return ResultTooLarge(
             f"the result has more than {limits.max_rows} rows/triples (the endpoint's limit); "
@@ -264,7 +263,7 @@ def _too_large(what: str, limits: _Limits) -> ResultTooLarge:
 
 
 def _serialise_solutions(
-    solutions: ox.QuerySolutions, key: str, limits: _Limits
+    solutions: ox.QuerySolutions, key: str, limits: Limits
 ) -> tuple[bytes, int]:
     # Rows are counted on a TSV serialisation (one line per row, newlines in values are
     # escaped) which stops as soon as the cap is crossed; TSV is lossless, so other formats
@@ -291,7 +290,7 @@ def _serialise_solutions(
     return out.getvalue(), rows
 
 
-def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: _Limits) -> tuple[bytes, int]:
+def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: Limits) -> tuple[bytes, int]:
     count = 0
 
     def counted() -> Iterator[ox.Triple]:
@@ -314,7 +313,7 @@ def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: _Limits) 
     return out.getvalue(), count
 
 
-def run_query(store: ox.Store, request: QueryRequest, limits: _Limits) -> QueryResult:
+def run_query(store: ox.Store, request: QueryRequest, limits: Limits) -> QueryResult:
     """Evaluate and serialise one request against an open store (runs in a worker)."""
     options = dataset_options(request.query, request.default_graphs, request.named_graphs)
     try:
@@ -327,7 +326,7 @@ def run_query(store: ox.Store, request: QueryRequest, limits: _Limits) -> QueryR
 def serialise_answer(
     answer: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
     request: QueryRequest,
-    limits: _Limits,
+    limits: Limits,
 ) -> QueryResult:
     """A query answer in the request's format, within the row and byte caps."""
     if not isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
@@ -381,7 +380,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def _worker_main(conn: Connection, location: str, limits: _Limits) -> None:
+def _worker_main(conn: Connection, location: str, limits: Limits) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     store = _WorkerStore(location)
@@ -418,7 +417,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 class _Worker:
-    def __init__(self, ctx: multiprocessing.context.BaseContext, location: str, limits: _Limits):
+    def __init__(self, ctx: multiprocessing.context.BaseContext, location: str, limits: Limits):
         parent_end, child_end = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_worker_main,
@@ -465,7 +464,7 @@ class EmbeddedExecutor:
         from graph.namespaces import vocab  # parent only (imports rdflib)
 
         self.size = max(1, workers)
-        self._limits = _Limits(
+        self._limits = Limits(
             base_iri=base_iri,
             max_rows=row_limit,
             max_bytes=byte_limit,
@@ -476,6 +475,17 @@ class EmbeddedExecutor:
         self._lock = threading.Lock()
         self._ctx: multiprocessing.context.BaseContext | None = None
         self._closed = False
+
+    @property
+    def build_key(self) -> str:
+        """Identifies the published data: the build directory the store link points at and
+        the database's modification time (a `migkg load` into a plain directory)."""
+        target = os.path.realpath(self.location)
+        try:
+            stamp = os.stat(os.path.join(target, OXIGRAPH_DIR)).st_mtime_ns
+        except OSError:
+            stamp = 0
+        return f"{target}|{stamp}"
 
     # pool management
 
@@ -546,3 +556,87 @@ class EmbeddedExecutor:
         if status == "ok":
             return payload
         raise payload
+
+
+# --- remote store -----------------------------------------------------------------------------
+
+# Asked of the remote endpoint: lossless line-per-row formats, so the row cap is a line count
+# and every output format is re-serialised here exactly as for the embedded store.
+_REMOTE_ACCEPT = (
+    "text/tab-separated-values, application/sparql-results+json;q=0.9, "
+    "application/n-triples;q=0.8, text/turtle;q=0.5"
+)
+
+
+class RemoteExecutor:
+    """Forwards queries to a remote SPARQL endpoint (`graph.remote.RemoteStore.query_raw`).
+
+    The remote engine enforces nothing of ours, so the HTTP timeout is the query timeout
+    and the answer is re-serialised locally under the same row/byte caps; errors map to
+    HTTP statuses (its 400 is the client's syntax error, a timeout is 503, anything else
+    502)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        base_iri: str,
+        timeout: float,
+        row_limit: int,
+        byte_limit: int = DEFAULT_BYTE_LIMIT,
+    ) -> None:
+        from graph.namespaces import vocab
+        from graph.remote import RemoteStore
+
+        self.store = RemoteStore(url, timeout=timeout)
+        self.timeout = timeout
+        self._limits = Limits(
+            base_iri=base_iri,
+            max_rows=row_limit,
+            max_bytes=byte_limit,
+            prefixes=vocab(base_iri).prefixes(),
+        )
+
+    @property
+    def build_key(self) -> str | None:
+        """Changes when the remote data changes (probed at most every few seconds);
+        None when the probe fails, which turns caching off for that request."""
+        from graph.remote import RemoteStoreError
+
+        try:
+            return self.store.build_id
+        except RemoteStoreError:
+            return None
+
+    def execute(self, request: QueryRequest) -> QueryResult:
+        from graph.remote import RemoteQueryTimeout, RemoteStoreError
+
+        try:
+            raw = self.store.query_raw(
+                request.query,
+                accept=_REMOTE_ACCEPT,
+                base_iri=self._limits.base_iri,
+                default_graph=request.default_graphs or None,
+                named_graphs=request.named_graphs or None,
+                timeout=self.timeout,
+            )
+            if len(raw.body) > self._limits.max_bytes:
+                raise _too_large("bytes", self._limits)
+            answer = raw.parsed()
+        except RemoteQueryTimeout:
+            raise QueryTimeout(
+                f"query exceeded the {self.timeout:g} s timeout of the remote store"
+            ) from None
+        except RemoteStoreError as error:
+            if error.status == 400:
+                raise QuerySyntaxError(f"the store rejected the query: {error}") from None
+            raise UpstreamFailed(f"the remote store failed: {error}") from None
+        except (SyntaxError, ValueError) as error:  # an unparsable answer
+            raise UpstreamFailed(f"the remote store sent an unreadable answer: {error}") from None
+        try:
+            return serialise_answer(answer, request, self._limits)
+        except _LimitExceeded as error:
+            raise _too_large(str(error), self._limits) from None
+
+    def close(self) -> None:
+        pass

@@ -45,6 +45,7 @@ from flask import (
 
 from graph.config import Settings
 from graph.namespaces import vocab
+from graph.remote import store_for
 from graph.store import EmbeddedStore
 from server import describe as d
 from server import dumps as dumps_mod
@@ -83,7 +84,7 @@ def store() -> EmbeddedStore:
     existing = current_app.extensions.get(STORE_EXTENSION)
     if existing is None:
         existing = current_app.extensions.setdefault(
-            STORE_EXTENSION, EmbeddedStore(settings().store)
+            STORE_EXTENSION, store_for(settings().store, timeout=settings().query_timeout)
         )
     return existing
 

@@ -2,24 +2,26 @@
 
 Configuration for a small (2-core) machine, the defaults of `run`:
 
-- ``workers=2`` gunicorn processes (one per core): the Python side of a request
-  (routing, negotiation, HTML templates) holds the GIL, so two processes use both cores
-  and one crashing worker never takes the service down.
-- ``threads=8`` per process (``gthread``): a SPARQL request mostly *waits* on its query
-  worker's pipe, so threads are cheap concurrency; 16 requests in flight in total.
-- ``query_workers=3`` pyoxigraph processes per gunicorn worker (6 in total): queries run
-  there with real parallelism, and two runaway queries (killed at the timeout) still leave
-  one worker for cheap ones.  Idle workers only cost memory (a read-only store handle).
+- ``workers=1`` gunicorn process: the query work happens in the query processes, so a
+  second serving process bought little speed (the Python side of a request is short) but
+  cost a second set of query processes and store handles (measured: RSS after the bench
+  mix at 1M triples 1055 MiB with 2 workers x 2 query processes; see bench/README.md).
+- ``threads=8`` (``gthread``): a SPARQL request mostly *waits* on its query worker's
+  pipe, so threads are cheap concurrency.
+- ``query_workers=3`` pyoxigraph processes: queries run there with real parallelism, and
+  two runaway queries (killed at the timeout) still leave one worker for cheap ones.
 - no ``preload_app``: query workers must be started by the process that uses them.
 - ``graceful_timeout`` > the query timeout, so in-flight queries finish on SIGTERM; then
   the ``worker_exit`` hook kills the query processes (they also die with their parent).
 
 Equivalent command line (settings from ``MIGKG_*`` variables)::
 
-    gunicorn --worker-class gthread --workers 2 --threads 8 --bind 127.0.0.1:8000 server.wsgi:app
+    gunicorn --worker-class gthread --workers 1 --threads 8 --bind 127.0.0.1:8000 server.wsgi:app
 """
 
 from __future__ import annotations
+
+import threading
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -28,7 +30,7 @@ from graph.config import Settings
 from server.app import create_app
 from server.executor import DEFAULT_QUERY_WORKERS
 
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 1
 DEFAULT_THREADS = 8
 
 
@@ -80,10 +82,18 @@ class _Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        from server import ui
         from server.linkeddata import warm_dumps
 
         app = self._factory()
-        warm_dumps(app)  # once per build: a file lock makes the other workers wait, not redo
+
+        def warm() -> None:
+            warm_dumps(app)  # once per build: a file lock makes other processes wait, not redo
+            ui.warm_index(app)  # the browse/search index (built once per build, then opened)
+
+        # In the background: the endpoint answers at once (cold start), and a first page
+        # that needs the index before it is ready waits on the index's own lock.
+        threading.Thread(target=warm, name="migkg-warm", daemon=True).start()
         return app
 
 

@@ -214,7 +214,8 @@ def endpoint() -> Response:
     negotiated = _negotiated(params)
     if negotiated.solutions is None and negotiated.graph is None:
         raise ProtocolError(406, _not_acceptable_message())
-    outcome = get_executor().execute(
+    executor = get_executor()
+    outcome = executor.execute(
         QueryRequest(
             query=query,
             solutions_format=negotiated.solutions.format.key if negotiated.solutions else None,
@@ -227,6 +228,8 @@ def endpoint() -> Response:
     assert choice is not None and choice.format.key == outcome.format_key
     response = Response(outcome.body, 200, content_type=choice.content_type)
     response.headers["Vary"] = "Accept"
+    # whether the answer came from the result cache (benchmarks report hits apart)
+    response.headers["X-Cache"] = "HIT" if getattr(executor, "last_hit", False) else "MISS"
     return response
 
 

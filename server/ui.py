@@ -10,6 +10,8 @@ else asks the store with SPARQL in which user input only ever appears as a check
 from __future__ import annotations
 
 import contextlib
+import csv
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from markupsafe import Markup, escape
 
 from graph.config import QUERIES_DIR, Settings
 from graph.namespaces import STANDARD_PREFIXES, Vocab, vocab
+from graph.remote import store_for
 from graph.store import SHACL_REPORT, EmbeddedStore, StoreError
 from server import charts as charts_mod
 from server import linkeddata, sparql
@@ -70,7 +73,8 @@ def store() -> EmbeddedStore:
     """The app's shared store (created on first use when the app did not set one)."""
     existing = current_app.extensions.get(STORE_EXTENSION)
     if existing is None:
-        existing = EmbeddedStore(settings().store)
+        # an http(s) URL is a remote SPARQL store (graph.remote); else the embedded one
+        existing = store_for(settings().store, timeout=settings().query_timeout)
         current_app.extensions[STORE_EXTENSION] = existing
     return existing
 
@@ -131,6 +135,38 @@ def page_url(**changes) -> str:
         else:
             args[key] = str(value)
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+DISPLAY_LABELS = Path(__file__).resolve().parent.parent / "ontology" / "display-labels.csv"
+
+
+@functools.lru_cache(maxsize=4)
+def _display_labels(prefixes: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, str]]:
+    """IRI -> (label, inverse label) of standard-vocabulary terms, from the reference file
+    (written as CURIEs so it does not depend on the base IRI)."""
+    known = dict(prefixes)
+    found: dict[str, tuple[str, str]] = {}
+    with DISPLAY_LABELS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            prefix, _, rest = row["term"].partition(":")
+            if prefix in known:
+                found[known[prefix] + rest] = (row["label"], row["inverse_label"])
+    return found
+
+
+def display_labels() -> dict[str, tuple[str, str]]:
+    return _display_labels(tuple(sorted(graph_vocab().prefixes().items())))
+
+
+@bp.app_template_global("term_label")
+def term_label(iri: str, inverse: bool = False) -> str | None:
+    """Readable name of a property or class of a standard vocabulary (None when unknown);
+    ``inverse`` names the property read backwards ("mentioned in" for schema:mentions)."""
+    try:
+        label, inverse_label = display_labels().get(iri, ("", ""))
+    except (StoreError, OSError):
+        return None
+    return (inverse_label if inverse else label) or None
 
 
 @bp.app_template_global("ui_country_charts")
@@ -339,35 +375,170 @@ def annotate(passage_text: str, spans: list[tuple[int, int, str, str]]) -> Marku
     return Markup("").join(out)
 
 
-@bp.route("/read/<path:doc>")
-def read(doc: str):
-    v = graph_vocab()
+@dataclass
+class SectionNode:
+    """A section of a document in reading order, with its sub-sections."""
+
+    iri: str
+    slug: str
+    label: str
+    level: int
+    order: int
+    parent: str | None
+    passages: int
+    children: list[SectionNode] = field(default_factory=list)
+
+
+UNSECTIONED = "_unsectioned"  # pseudo-section of passages that belong to no section
+
+
+def _document_head(doc: str) -> tuple[str, dict]:
+    """(document IRI, its title/year/publisher) or a 404 for unknown or unsafe slugs."""
+    if "/" in doc:
+        abort(404)
     try:
-        doc_iri = iri_ref(v.entity(f"document/{doc}"))
+        doc_ref = iri_ref(graph_vocab().entity(f"document/{doc}"))
     except ValueError:
         abort(404)
     head = select(
-        f"SELECT ?title ?year WHERE {{ {doc_iri} a ont:SourceDocument . OPTIONAL {{ {doc_iri} dct:title ?title }} "
-        f"OPTIONAL {{ {doc_iri} ont:reportingYear ?year }} }} LIMIT 1"
+        f"""SELECT ?title ?year ?pl WHERE {{ {doc_ref} a ont:SourceDocument .
+              OPTIONAL {{ {doc_ref} dct:title ?title }} OPTIONAL {{ {doc_ref} ont:reportingYear ?year }}
+              OPTIONAL {{ {doc_ref} dct:publisher ?p . ?p rdfs:label ?pl }} }} LIMIT 1"""
     )
     if not head:
         abort(404, description="No such document in this graph.")
-    sections = select(
-        f"""SELECT ?s (SAMPLE(?l) AS ?label) (MIN(?o) AS ?order) WHERE {{
-              ?s a ont:Section ; dct:isPartOf {doc_iri} . OPTIONAL {{ ?s rdfs:label ?l }}
-              OPTIONAL {{ ?s ont:order ?o }} }} GROUP BY ?s ORDER BY ?order ?label"""
+    row = head[0]
+    return doc_ref, {
+        "iri": graph_vocab().entity(f"document/{doc}"),
+        "slug": doc,
+        "title": text(row["title"]) if "title" in row else doc,
+        "year": text(row["year"]) if "year" in row else None,
+        "publisher": text(row["pl"]) if "pl" in row else None,
+    }
+
+
+def section_outline(doc_ref: str) -> tuple[list[SectionNode], list[SectionNode], int]:
+    """(top-level sections with nested children, all sections in reading order, number of
+    passages in no section).  Reading order follows ``ont:order`` within each parent, so
+    a section's sub-sections come right after it."""
+    rows = select(
+        f"""SELECT ?s (SAMPLE(?l) AS ?label) (MIN(?o) AS ?order) (MIN(?lv) AS ?level)
+                   (SAMPLE(?par) AS ?parent) (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+              ?s a ont:Section ; dct:isPartOf {doc_ref} .
+              OPTIONAL {{ ?s rdfs:label ?l }} OPTIONAL {{ ?s ont:order ?o }} OPTIONAL {{ ?s ont:level ?lv }}
+              OPTIONAL {{ ?s ont:parentSection ?par }} OPTIONAL {{ ?p ont:inSection ?s }}
+            }} GROUP BY ?s"""
     )
+    nodes = {
+        text(r["s"]): SectionNode(
+            iri=text(r["s"]),
+            slug=local_name(text(r["s"])),
+            label=text(r["label"]) if "label" in r else local_name(text(r["s"])),
+            level=int(text(r["level"])) if "level" in r else 1,
+            order=int(text(r["order"])) if "order" in r else 0,
+            parent=text(r["parent"]) if "parent" in r else None,
+            passages=int(text(r["n"])),
+        )
+        for r in rows
+    }
+    roots = []
+    for node in sorted(nodes.values(), key=lambda n: (n.order, n.label)):
+        parent = nodes.get(node.parent) if node.parent else None
+        (parent.children if parent and parent is not node else roots).append(node)
+    ordered: list[SectionNode] = []
+
+    def walk(items: list[SectionNode]) -> None:
+        for item in items:
+            ordered.append(item)
+            walk(item.children)
+
+    walk(roots)
+    loose = select(
+        f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a ont:SourcePassage ; dct:isPartOf {doc_ref} .
+              FILTER NOT EXISTS {{ ?p ont:inSection ?any }} }}"""
+    )
+    return roots, ordered, int(text(loose[0]["n"])) if loose else 0
+
+
+@bp.route("/read/<doc>")
+def read(doc: str):
+    """A document's table of contents: nested sections, each a page of its own."""
+    doc_ref, head = _document_head(doc)
+    roots, ordered, loose = section_outline(doc_ref)
+    return render_template(
+        "ui/read_toc.html",
+        doc=head,
+        roots=roots,
+        sections=len(ordered),
+        passages=sum(s.passages for s in ordered) + loose,
+        loose=loose,
+        unsectioned=UNSECTIONED,
+    )
+
+
+@bp.route("/read/<doc>/section/<section>")
+def read_section(doc: str, section: str):
+    """One section of a document: its passages (entities linked, numbers marked), its
+    sub-sections, the path to it and the previous/next section in reading order."""
+    doc_ref, head = _document_head(doc)
+    roots, ordered, loose = section_outline(doc_ref)
+    if section == UNSECTIONED and loose:
+        current = SectionNode("", UNSECTIONED, "Text outside any section", 1, -1, None, loose)
+        ordered = [current, *ordered]
+        where = f"?p dct:isPartOf {doc_ref} . FILTER NOT EXISTS {{ ?p ont:inSection ?any }}"
+    else:
+        current = next((s for s in ordered if s.slug == section), None)
+        if current is None:
+            abort(404, description="No such section in this document.")
+        where = f"?p ont:inSection {iri_ref(current.iri)} ."
+    position = ordered.index(current)
+    by_iri = {s.iri: s for s in ordered}
+    trail, parent = [], by_iri.get(current.parent or "")
+    while parent is not None and parent not in trail:
+        trail.insert(0, parent)
+        parent = by_iri.get(parent.parent or "")
+    return render_template(
+        "ui/read.html",
+        doc=head,
+        section=current,
+        trail=trail,
+        previous=ordered[position - 1] if position > 0 else None,
+        following=ordered[position + 1] if position + 1 < len(ordered) else None,
+        blocks=passage_blocks(where),
+        roots=roots,
+        unsectioned=UNSECTIONED,
+        loose=loose,
+    )
+
+
+@bp.route("/read/<doc>/passage/<passage>")
+def read_passage(doc: str, passage: str):
+    """A passage's place in the reading view: its section page, scrolled to it."""
+    _document_head(doc)
+    try:
+        ref = iri_ref(graph_vocab().entity(f"document/{doc}/passage/{passage}"))
+    except ValueError:
+        abort(404)
+    rows = select(f"SELECT ?s WHERE {{ {ref} a ont:SourcePassage . OPTIONAL {{ {ref} ont:inSection ?s }} }} LIMIT 1")
+    if not rows:
+        abort(404, description="No such passage in this document.")
+    section = local_name(text(rows[0]["s"])) if "s" in rows[0] else UNSECTIONED
+    return redirect(url_for("ui.read_section", doc=doc, section=section) + "#" + passage)
+
+
+def passage_blocks(where: str) -> list[PassageBlock]:
+    """Passages matching the SPARQL pattern ``where`` (binding ``?p``), in order, with
+    their mentions linked."""
     passages = select(
-        f"""SELECT ?p (SAMPLE(?v) AS ?text) (MIN(?o) AS ?order) (SAMPLE(?sec) AS ?section)
+        f"""SELECT ?p (SAMPLE(?v) AS ?text) (MIN(?o) AS ?order)
                    (SAMPLE(?loc) AS ?locator) (SAMPLE(?k) AS ?kind) WHERE {{
-              ?p a ont:SourcePassage ; dct:isPartOf {doc_iri} ; rdf:value ?v .
-              OPTIONAL {{ ?p ont:order ?o }} OPTIONAL {{ ?p ont:inSection ?sec }}
-              OPTIONAL {{ ?p ont:locator ?loc }} OPTIONAL {{ ?p ont:passageKind ?k }}
+              {where} ?p a ont:SourcePassage ; rdf:value ?v .
+              OPTIONAL {{ ?p ont:order ?o }} OPTIONAL {{ ?p ont:locator ?loc }} OPTIONAL {{ ?p ont:passageKind ?k }}
             }} GROUP BY ?p ORDER BY ?order ?p"""
     )
     mentions = select(
         f"""SELECT DISTINCT ?p ?start ?end ?body WHERE {{
-              ?p dct:isPartOf {doc_iri} . ?t oa:hasSource ?p ; oa:hasSelector ?sel .
+              {where} ?t oa:hasSource ?p ; oa:hasSelector ?sel .
               ?m oa:hasTarget ?t ; oa:hasBody ?body . ?sel oa:start ?start ; oa:end ?end }}"""
     )
     labels = index().labels(sorted({text(r["body"]) for r in mentions}))
@@ -377,10 +548,6 @@ def read(doc: str):
         spans.setdefault(text(r["p"]), []).append(
             (int(text(r["start"])), int(text(r["end"])), body, labels.get(body, local_name(body)))
         )
-    section_labels = {
-        text(s["s"]): text(s["label"]) if "label" in s else local_name(text(s["s"]))
-        for s in sections
-    }
     blocks = []
     for r in passages:
         iri = text(r["p"])
@@ -391,22 +558,29 @@ def read(doc: str):
                 anchor=local_name(iri),
                 kind=text(r["kind"]) if "kind" in r else "text",
                 locator=text(r["locator"]) if "locator" in r else "",
-                section=text(r["section"]) if "section" in r else None,
+                section=None,
                 html=annotate(text(r["text"]), found),
                 entities=sorted({(iri_, label) for _, _, iri_, label in found}, key=lambda e: e[1]),
             )
         )
-    return render_template(
-        "ui/read.html",
-        doc_iri=v.entity(f"document/{doc}"),
-        title=text(head[0]["title"]) if "title" in head[0] else doc,
-        year=text(head[0]["year"]) if "year" in head[0] else None,
-        sections=[
-            (text(s["s"]), local_name(text(s["s"])), section_labels[text(s["s"])]) for s in sections
-        ],
-        section_labels=section_labels,
-        blocks=blocks,
-    )
+    return blocks
+
+
+@bp.app_template_global("reading_link")
+def reading_link(iri: str) -> str | None:
+    """Where the reading view shows a document, section or passage IRI (None otherwise),
+    so linked-data pages can offer "read in context"."""
+    prefix = graph_vocab().entity("document/")
+    if not iri.startswith(prefix):
+        return None
+    parts = iri[len(prefix) :].split("/")
+    if len(parts) == 1:
+        return url_for("ui.read", doc=parts[0])
+    if len(parts) == 3 and parts[1] == "section":
+        return url_for("ui.read_section", doc=parts[0], section=parts[2])
+    if len(parts) == 3 and parts[1] == "passage":
+        return url_for("ui.read_passage", doc=parts[0], passage=parts[2])
+    return None
 
 
 # --- query page ----------------------------------------------------------------------------------

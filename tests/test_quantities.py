@@ -448,3 +448,65 @@ def test_seed_prose(annual_report: Document) -> None:
     assert (Decimal("2500000000"), "USD") in values
     assert (Decimal("2165"), "cubic metre") in values
     assert not any(q.value in (19, 2021) and q.unit == "count" for q in qs if "COVID" in q.surface)
+
+
+# --- units, elided nouns, areas (added with tests/test_metrics_recall.py) ---------------------
+
+
+def test_demonym_and_people_nouns_count_people() -> None:
+    p = _para(
+        "p1",
+        "In 2021, more than 700,000 Afghans were displaced. The survey had almost 10,000 "
+        "migrant respondents, 7,000 field enumerators and 2,003 third-party contracted staff.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    for surface in ("more than 700,000", "almost 10,000", "7,000", "2,003"):
+        assert _one(qs, surface).unit == "person", surface
+    assert _one(qs, "2,003").measure == "third-party contracted staff"
+
+
+def test_elided_noun_after_up_from_takes_the_earlier_noun() -> None:
+    p = _para("p1", "In 2021, 81 IOM offices provided expertise, up from 68 in 2020.")
+    q = _one(extract_quantities(_doc(p), []), "68")
+    assert (q.unit, q.year) == ("office", 2020)
+
+
+def test_when_clause_takes_the_year_before_it() -> None:
+    p = _para(
+        "p1",
+        "This is an increase compared with 2020, when the programme enabled 4,038 migrants "
+        "to return.",
+    )
+    assert _one(extract_quantities(_doc(p), []), "4,038").year == 2020
+
+
+def test_owner_phrase_gives_the_unit() -> None:
+    p = _para(
+        "p1", "The number of followers of regional accounts remained approximately 2 million."
+    )
+    q = _one(extract_quantities(_doc(p), []), "approximately 2 million")
+    assert q.unit == "person"
+    assert "followers" in q.measure
+
+
+def test_topic_country_of_a_passage_and_worldwide() -> None:
+    text = (
+        "A project with the Government of Paraguay supports indigenous communities. "
+        "The project benefits 218 families."
+    )
+    p = _para("p1", text, kind="text")
+    qs = extract_quantities(_doc(p), _mentions(p, Paraguay="country/PRY"))
+    assert _one(qs, "218").area_key == "country/PRY"
+    aside = _para(
+        "p2", "In 2021, one new Member State joined (Paraguay). There were 163 observers."
+    )
+    qs = extract_quantities(_doc(aside), _mentions(aside, Paraguay="country/PRY"))
+    assert _one(qs, "163").area_key is None
+
+
+def test_worldwide_after_the_noun_means_no_country() -> None:
+    p = _para(
+        "p1", "IOM accredited over 300 clinical staff worldwide from its laboratory in Kenya."
+    )
+    qs = extract_quantities(_doc(p), _mentions(p, Kenya="country/KEN"))
+    assert _one(qs, "over 300").area_key is None

@@ -190,8 +190,37 @@ def test_head_noun_names_and_appositions() -> None:
         == "programme/better-migration-management-programme"
     )
     assert index.lookup("Operation Allies Welcome").subkind == "programme"
-    assert index.lookup("Migration Data Strategy") is None
+    # strategies and frameworks with capitals are named things (subkind "framework")
+    assert index.lookup("Migration Data Strategy").subkind == "framework"
     assert index.lookup("Steering Committee") is None
+
+
+def test_partners_appositions_and_short_programme_names() -> None:
+    doc = make_document(
+        "IOM, in partnership with USA for IOM and GlobalGiving, launched a campaign.",
+        "IOM, in collaboration with Liberty Shared and the Freedom Collaborative, trained staff.",
+        "IOM, in partnership with the Immigration Policy Lab at ETH Zurich, piloted a tool.",
+        "IOM engaged with the Mayors Mechanism, a strategic partnership of cities.",
+        "The Office introduced the Dignity Initiative for staff.",
+        "A new regional project called Includ-EU was launched.",
+        "IOM's Accountability to Affected Populations Framework became mandatory.",
+        "Through the IOM Global Assistance Fund, IOM assisted migrants. The Global Assistance Fund grew.",
+        "In collaboration with Headquarters and Germany, IOM worked.",
+    )
+    index = name_index(doc)
+    assert index.lookup("Freedom Collaborative") is not None  # head "Collaborative": programme
+    for name in ("USA for IOM", "GlobalGiving", "Liberty Shared"):
+        assert index.lookup(name).kind == "organization", name
+    assert index.lookup("Immigration Policy Lab").kind == "organization"
+    assert index.lookup("ETH Zurich").kind == "organization"
+    assert index.lookup("Immigration Policy Lab at ETH Zurich") is None
+    assert index.lookup("Mayors Mechanism").kind == "programme"
+    assert index.lookup("Dignity Initiative").subkind == "initiative"
+    assert index.lookup("Includ-EU").subkind == "project"
+    assert index.lookup("Accountability to Affected Populations Framework").kind == "programme"
+    fund = index.lookup("Global Assistance Fund")
+    assert fund is index.lookup("IOM Global Assistance Fund") and fund.subkind == "fund"
+    assert index.lookup("Headquarters") is None and index.lookup("Germany") is None
 
 
 def test_objective_lists() -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -191,3 +194,96 @@ def test_store_for_picks_the_backend(oxigraph_url, tmp_path):
 
     assert isinstance(store_for(oxigraph_url), RemoteStore)
     assert isinstance(store_for(str(tmp_path / "store")), EmbeddedStore)
+
+
+# --- the server on a remote store ------------------------------------------------------------
+
+
+def _sparql(url: str, query: str, accept: str) -> tuple[int, str, bytes, dict]:
+    data = urllib.parse.urlencode({"query": query}).encode()
+    req = urllib.request.Request(f"{url}/sparql", data=data, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return (
+                response.status,
+                response.headers["Content-Type"],
+                response.read(),
+                dict(response.headers),
+            )
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read(), dict(error.headers)
+
+
+@pytest.fixture(scope="module")
+def remote_server(loaded, tmp_path_factory):
+    """Our app serving the Oxigraph server as its store (`MIGKG_STORE=http://…/query`)."""
+    from conftest import live_server
+
+    with live_server(loaded.url, query_timeout=5) as url:  # type: ignore[arg-type]
+        yield url
+
+
+def test_server_forwards_select_in_every_format(remote_server, loaded):
+    query = f"SELECT ?s ?v WHERE {{ ?s <{EX}value> ?v }}"
+    status, content_type, body, headers = _sparql(
+        remote_server, query, "application/sparql-results+json"
+    )
+    assert status == 200 and content_type == "application/sparql-results+json"
+    binding = json.loads(body)["results"]["bindings"][0]
+    assert binding["s"] == {"type": "uri", "value": f"{EX}a"}
+    assert binding["v"]["datatype"] == "http://www.w3.org/2001/XMLSchema#decimal"
+    status, content_type, body, _ = _sparql(remote_server, query, "text/csv")
+    assert status == 200 and content_type.startswith("text/csv")
+    assert body.decode().split() == ["s,v", f"{EX}a,12.5"]
+    status, _, body, _ = _sparql(remote_server, f"ASK {{ <{EX}b> <{EX}knows> <{EX}a> }}", "*/*")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_server_forwards_construct_as_turtle(remote_server):
+    query = f"CONSTRUCT {{ ?s <{EX}knows> ?o }} WHERE {{ ?s <{EX}knows> ?o }}"
+    status, content_type, body, _ = _sparql(remote_server, query, "text/turtle")
+    assert status == 200 and content_type.startswith("text/turtle")
+    assert len(list(ox.parse(body, format=ox.RdfFormat.TURTLE))) == 2
+
+
+def test_server_answers_repeats_from_its_cache(remote_server):
+    query = f"SELECT ?o WHERE {{ <{EX}b> <{EX}knows> ?o }} # cache probe"
+    first = _sparql(remote_server, query, "text/tab-separated-values")
+    second = _sparql(remote_server, query, "text/tab-separated-values")
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert (first[3]["X-Cache"], second[3]["X-Cache"]) == ("MISS", "HIT")
+
+
+def test_server_maps_remote_errors_to_http(remote_server):
+    status, _, body, _ = _sparql(remote_server, "SELEC nothing", "*/*")
+    assert status == 400 and b"rejected" in body
+    with live_server_on(f"http://127.0.0.1:{free_port()}/query") as url:
+        status, _, body, _ = _sparql(url, "SELECT * WHERE { ?s ?p ?o }", "*/*")
+    assert status == 502 and b"remote store" in body
+
+
+def test_server_row_cap_applies_to_remote_answers(loaded):
+    with live_server_on(loaded.url, result_limit=1) as url:
+        status, _, body, _ = _sparql(url, "SELECT * WHERE { ?s ?p ?o }", "*/*")
+        assert status == 400 and b"more than 1 rows" in body
+        status, _, _, _ = _sparql(url, f"SELECT * WHERE {{ <{EX}a> <{EX}value> ?o }}", "*/*")
+        assert status == 200
+
+
+def test_linked_data_pages_read_the_remote_store(remote_server):
+    req = urllib.request.Request(f"{remote_server}/sparql", headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(req, timeout=30) as response:  # service description
+        assert response.status == 200
+    from graph.config import Settings
+    from server.app import create_app
+    from server.linkeddata import store as linked_store
+
+    app = create_app(Settings(store="http://127.0.0.1:1/query"))
+    with app.app_context():
+        assert isinstance(linked_store(), RemoteStore)
+
+
+def live_server_on(store_url: str, **settings):
+    from conftest import live_server
+
+    return live_server(store_url, **settings)  # type: ignore[arg-type]
