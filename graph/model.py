@@ -108,7 +108,8 @@ class Entity:
     kind: str
     label: str
     alt_labels: tuple[str, ...] = ()
-    subkind: str | None = None  # programme: programme|project|fund|initiative|tool|...; org: un-agency|igo|ngo|...
+    # programme: programme|project|fund|initiative|tool|...; organization: un-agency|igo|ngo|...
+    subkind: str | None = None
     attrs: tuple[tuple[str, str], ...] = ()  # extra (property, value) pairs, e.g. ("iso3","AFG")
 
 
@@ -140,9 +141,11 @@ class Quantity:
     surface: str  # "over 3.2 million people"
     value: Decimal
     value_max: Decimal | None = None  # for ranges "80,000 to 100,000"
-    qualifier: str | None = None  # over | approximately | more than | nearly | up to | at least | ...
+    # over | approximately | more than | nearly | up to | at least | ...
+    qualifier: str | None = None
     unit: str = "count"  # count | person | USD | per cent | percentage point | m3 | country | ...
-    measure: str = ""  # what is measured, normalised noun phrase: "people reached by WASH operations"
+    # what is measured, a normalised noun phrase: "people reached by WASH operations"
+    measure: str = ""
     year: int | None = None
     area_key: str | None = None  # country entity key, or None for global
     subject_key: str | None = None  # entity key of the programme/org the number is about
@@ -158,7 +161,8 @@ class TableCell:
     value: Decimal
     unit: str  # count | per cent | percentage point
     measure: str  # "staff", "percentage of women", ...
-    dimensions: tuple[tuple[str, str], ...]  # ("year","2021"), ("sex","F"), ("grade","P-4"), ("nationality","country/AFG"), ("category", ...)
+    # ("year","2021"), ("sex","F"), ("grade","P-4"), ("nationality","country/AFG"), ("category", ...)
+    dimensions: tuple[tuple[str, str], ...]
 
 
 @dataclass

@@ -583,18 +583,17 @@ def observations(store: SelectStore, iri: str, base: str) -> tuple[list[Observat
     """Observations about ``iri`` (any property pointing at it), or ``iri`` itself."""
     ref = iri_ref(iri)
     ont = vocab(base).ont
-    count_rows = store.select(
-        f"SELECT (COUNT(DISTINCT ?obs) AS ?n) WHERE {{ "
-        f"{{ ?obs ?link {ref} }} UNION {{ BIND({ref} AS ?obs) }} ?obs a <{QB.Observation}> }}"
+    # The type test sits inside each branch: joined after the UNION, oxigraph would
+    # hash-join every observation of the graph.
+    about = (
+        f"{{ ?obs ?link {ref} . ?obs a <{QB.Observation}> }} "
+        f"UNION {{ {ref} a <{QB.Observation}> BIND({ref} AS ?obs) }}"
     )
+    count_rows = store.select(f"SELECT (COUNT(DISTINCT ?obs) AS ?n) WHERE {{ {about} }}")
     total = int(count_rows[0]["n"].value) if count_rows else 0
     if not total:
         return [], 0
-    found = store.select(
-        f"""SELECT DISTINCT ?obs WHERE {{
-              {{ ?obs ?link {ref} }} UNION {{ BIND({ref} AS ?obs) }}
-              ?obs a <{QB.Observation}> }} LIMIT {OBSERVATION_LIMIT}"""
-    )
+    found = store.select(f"SELECT DISTINCT ?obs WHERE {{ {about} }} LIMIT {OBSERVATION_LIMIT}")
     fields = {
         "label": str(RDFS.label),
         "value": str(SDMX_MEASURE.obsValue),
