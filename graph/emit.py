@@ -28,6 +28,7 @@ from graph.namespaces import (
     SDMX_MEASURE,
     Vocab,
 )
+from graph.reference import PROGRAMME_CLASSES
 
 YEAR_IRI = "http://reference.data.gov.uk/id/year/{}"
 SDMX_SEX = "http://purl.org/linked-data/sdmx/2009/code#sex-{}"
@@ -35,16 +36,6 @@ QUOTE_CONTEXT = 32  # characters of oa:prefix / oa:suffix around a quoted mentio
 
 # Entity kinds whose canonical description lives in the reference graph.
 REFERENCE_KINDS = {"country", "objective", "cluster"}
-
-PROGRAMME_SUBCLASS = {
-    "project": "Project",
-    "fund": "Fund",
-    "facility": "Fund",
-    "initiative": "Initiative",
-    "tool": "Tool",
-    "network": "Network",
-    "publication": "Publication",
-}
 
 RELATION_PREDICATES = {
     "coLeads": "ont",
@@ -176,8 +167,8 @@ class Emitter:
             types = [ont.Organization, ORG.Organization, SCHEMA.Organization]
         elif e.kind == "programme":
             types = [ont.Programme, SCHEMA.Project]
-            sub = PROGRAMME_SUBCLASS.get(e.subkind or "")
-            if sub:
+            sub = PROGRAMME_CLASSES.get(e.subkind or "")
+            if sub and sub != "Programme":
                 types.append(ont[sub])
         else:
             return

@@ -583,11 +583,11 @@ def observations(store: SelectStore, iri: str, base: str) -> tuple[list[Observat
     """Observations about ``iri`` (any property pointing at it), or ``iri`` itself."""
     ref = iri_ref(iri)
     ont = vocab(base).ont
-    # The type test sits inside each branch: joined after the UNION, oxigraph would
-    # hash-join every observation of the graph.
+    # The type test is a FILTER EXISTS (a lookup per candidate): as a joined triple
+    # pattern oxigraph hash-joins every observation of the graph (20-100 ms at 1M).
     about = (
-        f"{{ ?obs ?link {ref} . ?obs a <{QB.Observation}> }} "
-        f"UNION {{ {ref} a <{QB.Observation}> BIND({ref} AS ?obs) }}"
+        f"{{ ?obs ?link {ref} }} UNION {{ BIND({ref} AS ?obs) }} "
+        f"FILTER EXISTS {{ ?obs a <{QB.Observation}> }}"
     )
     count_rows = store.select(f"SELECT (COUNT(DISTINCT ?obs) AS ?n) WHERE {{ {about} }}")
     total = int(count_rows[0]["n"].value) if count_rows else 0

@@ -13,6 +13,7 @@ import contextlib
 import csv
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -38,7 +39,7 @@ from server import charts as charts_mod
 from server import linkeddata, sparql
 from server.executor import QueryExecutor, QueryFailed, QueryRequest
 from server.results import GRAPH
-from server.search import SORTS, UiIndex, iri_ref, local_name
+from server.search import SORTS, Hit, UiIndex, iri_ref, local_name
 
 bp = Blueprint("ui", __name__)
 
@@ -316,6 +317,31 @@ def document_redirect(doc: str):
 # --- search ----------------------------------------------------------------------------------
 
 
+SEARCH_FETCH = 300  # matches read from the index; facets count these
+SEARCH_SHOWN = 100  # matches shown per group
+# Classes whose members are records about the text (where something is said), listed
+# after the things themselves; concepts (measures, units) come after named entities.
+RECORD_CLASSES = ("Mention", "SourcePassage", "Statement", "Observation")
+CONCEPT_CLASSES = ("Measure", "Unit", "Dataset", "Section", "SourceDocument")
+
+
+def arrange_hits(hits: list[Hit], classes: list) -> tuple[list[Hit], list[Hit]]:
+    """(things, records): named entities before concepts within each match rank, then the
+    text records (mentions, passages, statements, observations) in their own list."""
+    ont = str(graph_vocab().ont)
+    label_of = {c.iri: c.label for c in classes}
+    records = {label_of.get(ont + name) for name in RECORD_CLASSES} - {None}
+    concepts = {label_of.get(ont + name) for name in CONCEPT_CLASSES} - {None}
+    things, texts = [], []
+    for position, hit in enumerate(hits):
+        if hit.classes and set(hit.classes) <= records:
+            texts.append(hit)
+        else:
+            concept = bool(hit.classes) and set(hit.classes) <= concepts
+            things.append((hit.rank, concept, position, hit))
+    return [t[-1] for t in sorted(things, key=lambda t: t[:3])], texts
+
+
 @bp.route("/search")
 def search():
     q = request.args.get("q", "").strip()[:200]
@@ -323,9 +349,21 @@ def search():
     idx = index()
     classes = idx.classes()
     cls = idx.resolve_class(type_name) if type_name else None
-    hits = idx.search(q, cls_iri=cls.iri if cls else None, limit=100) if q else []
+    hits = idx.search(q, cls_iri=cls.iri if cls else None, limit=SEARCH_FETCH) if q else []
+    things, records = arrange_hits(hits, classes)
+    by_label = {c.label: c for c in classes}
+    facets = Counter(label for h in hits for label in h.classes if label in by_label)
     return render_template(
-        "ui/search.html", q=q, type_name=type_name, cls=cls, classes=classes, hits=hits
+        "ui/search.html",
+        q=q,
+        type_name=type_name,
+        cls=cls,
+        classes=classes,
+        hits=things[:SEARCH_SHOWN],
+        records=records[:SEARCH_SHOWN],
+        total=len(hits),
+        more=len(hits) >= SEARCH_FETCH,
+        facets=[(by_label[label], n) for label, n in facets.most_common()],
     )
 
 

@@ -84,8 +84,10 @@ def tiny_trig() -> str:
         f"{doc} a ont:SourceDocument, schema:Report, foaf:Document, prov:Entity ; "
         f'dct:title "Tiny Annual Report 2021" ; ont:reportingYear 2021 ; dct:publisher <{ID}organization/iom> ; '
         'dct:source "doc-a.txt" .',
-        f'<{ID}document/doc-a/section/s1> a ont:Section ; rdfs:label "Introduction" ; dct:isPartOf {doc} ; ont:order 1 .',
-        f'<{ID}document/doc-a/section/s2> a ont:Section ; rdfs:label "Staff <statistics>" ; dct:isPartOf {doc} ; ont:order 2 .',
+        f'<{ID}document/doc-a/section/s1> a ont:Section ; rdfs:label "Introduction" ; dct:isPartOf {doc} ; ont:order 1 ; ont:level 1 .',
+        f'<{ID}document/doc-a/section/s2> a ont:Section ; rdfs:label "Staff <statistics>" ; dct:isPartOf {doc} ; ont:order 2 ; '
+        f"ont:level 2 ; ont:parentSection <{ID}document/doc-a/section/s1> .",
+        f'<{ID}document/doc-a/section/s3> a ont:Section ; rdfs:label "Annex" ; dct:isPartOf {doc} ; ont:order 3 ; ont:level 1 .',
         f"{p1} a ont:SourcePassage, prov:Entity ; dct:isPartOf {doc} ; ont:inSection <{ID}document/doc-a/section/s1> ; "
         f'ont:order 1 ; ont:locator "paragraph 1" ; ont:passageKind "paragraph" ; rdf:value {_lit(PARA_1)} .',
         f"{p2} a ont:SourcePassage, prov:Entity ; dct:isPartOf {doc} ; ont:inSection <{ID}document/doc-a/section/s2> ; "
@@ -364,21 +366,16 @@ def test_untrusted_text_is_escaped(live):
     assert "<script>q" not in query and "&lt;script&gt;q&lt;/script&gt;" in query
 
 
-def test_read_view_links_entities_and_marks_numbers(live):
+def test_read_view_contents_nest_sections(live):
     r = live.get("/read/doc-a")
     assert r.status_code == 200
     html = r.text
-    assert '<a href="#section-s1">Introduction</a>' in html
-    assert "Staff &lt;statistics&gt;" in html
-    assert 'id="para-1"' in html and 'id="para-2"' in html
-    assert html.index('id="para-1"') < html.index('id="para-2"')
-    afg, iom = live.entity("country/AFG"), live.entity("organization/iom")
-    assert f'<a class="mention" href="{afg}" title="Afghanistan">Afghanistan</a>' in html
-    assert f'<a class="mention" href="{iom}"' in html
-    assert "Côte d&#39;Ivoire</a>" in html
-    assert '<mark class="num">1 200</mark>' in html and '<mark class="num">12%</mark>' in html
-    assert "&lt;b&gt;bold?&lt;/b&gt;" in html  # passage text is text, not markup
-    assert f'href="{live.entity("document/doc-a/passage/para-1")}"' in html  # provenance
+    contents = html.split('<ol class="toc-tree">', 1)[1]
+    s1, s2, s3 = (f'href="/read/doc-a/section/{s}"' for s in ("s1", "s2", "s3"))
+    # s2 is nested inside s1's item; s3 is a top-level item after it
+    assert contents.index(s1) < contents.index("<ol>") < contents.index(s2) < contents.index(s3)
+    assert "Staff &lt;statistics&gt;" in html and "2 passages" in html
+    assert "para-1" not in html  # contents only: passages are on the section pages
     assert live.get("/read/no-such-doc").status_code == 404
     assert live.get("/read/x%3Ey").status_code == 404
     assert (
@@ -386,6 +383,59 @@ def test_read_view_links_entities_and_marks_numbers(live):
         .headers["Location"]
         .endswith("/read/doc-a")
     )
+
+
+def test_read_section_links_entities_and_marks_numbers(live):
+    r = live.get("/read/doc-a/section/s1")
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="para-1"' in html and 'id="para-2"' not in html  # one section per page
+    afg, iom = live.entity("country/AFG"), live.entity("organization/iom")
+    assert f'<a class="mention" href="{afg}" title="Afghanistan">Afghanistan</a>' in html
+    assert f'<a class="mention" href="{iom}"' in html
+    assert "Côte d&#39;Ivoire</a>" in html
+    assert '<mark class="num">1 200</mark>' in html
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in html  # passage text is text, not markup
+    assert f'href="{live.entity("document/doc-a/passage/para-1")}"' in html  # provenance
+    # sub-sections listed, next section in reading order is the nested one
+    assert 'rel="next" href="/read/doc-a/section/s2"' in html and 'rel="prev"' not in html
+    assert 'aria-current="page">Introduction</a>' in html
+
+    nested = live.get("/read/doc-a/section/s2").text
+    assert 'id="para-2"' in nested and '<mark class="num">12%</mark>' in nested
+    assert 'href="/read/doc-a/section/s1">Introduction</a>' in nested.split("</nav>", 1)[0]  # trail
+    assert 'rel="prev" href="/read/doc-a/section/s1"' in nested
+    assert 'rel="next" href="/read/doc-a/section/s3"' in nested
+    empty = live.get("/read/doc-a/section/s3").text
+    assert "no text of its own" in empty and 'rel="next"' not in empty
+    assert live.get("/read/doc-a/section/nope").status_code == 404
+    assert live.get("/read/doc-a/section/s1%3E").status_code == 404
+
+
+def test_passages_lead_to_their_place_in_the_reading_view_and_back(live):
+    there = live.get("/read/doc-a/passage/para-2", allow_redirects=False)
+    assert there.status_code == 302
+    assert there.headers["Location"].endswith("/read/doc-a/section/s2#para-2")
+    assert live.get("/read/doc-a/passage/nope").status_code == 404
+    # the passage's linked-data page offers the way in; the reading view links back
+    page = live.get(live.entity("document/doc-a/passage/para-2")).text
+    assert 'href="/read/doc-a/passage/para-2"' in page
+    section = live.get("/read/doc-a/section/s2").text
+    assert f'href="{live.entity("document/doc-a/passage/para-2")}"' in section
+    assert 'href="/read/doc-a"' in live.get(live.entity("document/doc-a")).text
+
+
+def test_entity_pages_name_properties_for_people(live):
+    html = live.get(live.entity("country/CIV")).text
+    assert ">alternative label</a>" in html and ">preferred label</a>" in html
+    assert "skos:altLabel" in html  # the CURIE stays available in the tooltip
+    assert 'rel="canonical"' in html and 'type="application/ld+json"' in html
+    org = live.get(live.entity("organization/iom")).text
+    assert ">mentioned by annotation</a>" in org  # oa:hasBody read backwards
+    assert ">publisher of</a>" in org
+    assert "<svg" in live.get(live.entity("country/AFG")).text  # country charts
+    evil = live.get(live.entity("organization/evil")).text
+    assert "<script>alert" not in evil and "&lt;script&gt;alert(1)&lt;/script&gt;" in evil
 
 
 def test_query_page_runs_queries_server_side(live):
