@@ -729,7 +729,48 @@ def discover(document: Document) -> list[Definition]:
     rejected = {acronym for acronym, expansion in document.acronyms if not classify_name(expansion)}
     for passage in document.passages:
         definitions += list_acronym_definitions(passage.text, known_acronyms | rejected)
-    return definitions
+    common = _common_words(document)
+    return [d for d in definitions if not _is_common_word_name(d, common)]
+
+
+# Regions and continents are places, never organizations or programmes on their own.
+REGION_WORDS = frozenset(
+    {
+        "Africa",
+        "Americas",
+        "America",
+        "Asia",
+        "Europe",
+        "Oceania",
+        "Pacific",
+        "Caribbean",
+        "Arctic",
+        "Antarctica",
+        "Sahel",
+        "Balkans",
+        "Mediterranean",
+        "Middle",
+        "East",
+        "West",
+    }
+)
+
+
+def _common_words(document: Document) -> frozenset[str]:
+    """Words the document also writes in lower case: ordinary words, not proper names."""
+    return frozenset(re.findall(r"\b[a-z][a-z-]+\b", document.text))
+
+
+def _is_common_word_name(d: Definition, common: frozenset[str]) -> bool:
+    """A one-word name found in running text ("the Organization", "Government", "Migration")
+    is a capitalised ordinary word, unless it is an acronym or comes from reference data."""
+    if d.source in {"reference", "list-acronym"} or d.acronyms:
+        return False
+    words = d.name.removeprefix("the ").split()
+    if len(words) != 1 or _looks_like_acronym(words[0]):
+        return False
+    word = words[0]
+    return word in REGION_WORDS or word.lower() in common
 
 
 def reference_definitions() -> Iterator[Definition]:

@@ -176,7 +176,9 @@ class UiIndex:
                 if path is None or not path.exists():
                     path = _index_path(directory)
                     if not path.exists():
-                        build_index(store, vocab, path)
+                        with _cross_process_lock(path):  # another process may be building it
+                            if not path.exists():
+                                build_index(store, vocab, path)
                     _known[key] = path
         return cls(path)
 
@@ -325,6 +327,25 @@ class UiIndex:
     def stats(self) -> dict[str, str]:
         with self._db() as db:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())
+
+
+@contextlib.contextmanager
+def _cross_process_lock(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` beside ``path``: the server's warm-up process and a worker
+    answering the first search never both build the index (it costs seconds and memory)."""
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock_path, "a+b")  # noqa: SIM115 (closed below)
+    except OSError:  # an unwritable location: building without the lock is still correct
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # releases the lock
 
 
 def _index_path(build_dir: Path) -> Path:

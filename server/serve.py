@@ -21,7 +21,11 @@ Equivalent command line (settings from ``MIGKG_*`` variables)::
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+from dataclasses import asdict
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -82,19 +86,31 @@ class _Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from server import ui
-        from server.linkeddata import warm_dumps
-
         app = self._factory()
-
-        def warm() -> None:
-            warm_dumps(app)  # once per build: a file lock makes other processes wait, not redo
-            ui.warm_index(app)  # the browse/search index (built once per build, then opened)
-
-        # In the background: the endpoint answers at once (cold start), and a first page
-        # that needs the index before it is ready waits on the index's own lock.
-        threading.Thread(target=warm, name="migkg-warm", daemon=True).start()
+        settings = app.config["MIGKG"]
+        # In the background, so the endpoint answers at once (cold start); in a separate
+        # short-lived process, so the memory that building the dumps and the browse index
+        # takes (hundreds of MB at 1M triples) goes back to the system when it is done.
+        # Pages that need them first wait on their file locks, not redo the work.
+        threading.Thread(
+            target=warm_in_subprocess, args=(settings,), name="migkg-warm", daemon=True
+        ).start()
         return app
+
+
+def warm_in_subprocess(settings: Settings) -> int:
+    """Write the current build's dumps and browse index in a child process; its exit code."""
+    command = [sys.executable, "-m", "server.serve", "--warm", json.dumps(asdict(settings))]
+    return subprocess.run(command, check=False).returncode
+
+
+def _warm(settings_json: str) -> None:
+    from server import ui
+    from server.linkeddata import warm_dumps
+
+    app = create_app(Settings(**json.loads(settings_json)))
+    warm_dumps(app).join()
+    ui.warm_index(app)
 
 
 def run(
@@ -113,3 +129,7 @@ def run(
     settings = settings or Settings()
     options = gunicorn_options(settings, host, port, workers, threads, accesslog)
     _Server(lambda: create_app(settings, query_workers=query_workers), options).run()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--warm"]:
+    _warm(sys.argv[2])

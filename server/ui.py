@@ -557,7 +557,9 @@ def read_passage(doc: str, passage: str):
         ref = iri_ref(graph_vocab().entity(f"document/{doc}/passage/{passage}"))
     except ValueError:
         abort(404)
-    rows = select(f"SELECT ?s WHERE {{ {ref} a ont:SourcePassage . OPTIONAL {{ {ref} ont:inSection ?s }} }} LIMIT 1")
+    rows = select(
+        f"SELECT ?s WHERE {{ {ref} a ont:SourcePassage . OPTIONAL {{ {ref} ont:inSection ?s }} }} LIMIT 1"
+    )
     if not rows:
         abort(404, description="No such passage in this document.")
     section = local_name(text(rows[0]["s"])) if "s" in rows[0] else UNSECTIONED

@@ -100,13 +100,25 @@ def test_search_entity_and_provenance(live, page):
     shot(page, "provenance")
 
 
-def test_reading_view_anchors(live, page):
-    page.goto(live.url + "/read/doc-a#para-2")
-    assert page.locator("#para-2").is_visible()
+def test_reading_view_contents_sections_and_passage_round_trip(live, page):
+    page.goto(live.url + "/read/doc-a")
+    page.click("nav.toc-full >> text=Introduction")
+    page.wait_for_url(re.compile(r"/read/doc-a/section/s1$"))
     assert page.locator("#para-1 a.mention").count() == 3
-    page.click("nav.toc >> text=Introduction")
-    assert page.url.endswith("#section-s1")
+    page.click("nav.section-nav >> a[rel=next] >> nth=0")
+    page.wait_for_url(re.compile(r"/section/s2$"))
+    assert page.locator("#para-2").is_visible()
     shot(page, "read")
+
+    # passage page -> its place in the reading view (scrolled to, highlighted) -> back
+    page.click("#para-2 a.locator")
+    page.wait_for_url(re.compile(r"/page/id/document/doc-a/passage/para-2$"))
+    page.click("text=Show in the reading view")
+    page.wait_for_url(re.compile(r"/read/doc-a/section/s2#para-2$"))
+    assert page.evaluate("document.querySelector(':target').id") == "para-2"
+    # an old link to a passage on the contents page still lands on the passage
+    page.goto(live.url + "/read/doc-a#para-1")
+    page.wait_for_url(re.compile(r"/read/doc-a/section/s1#para-1$"))
 
 
 def test_example_query_runs_in_the_editor(live, page):
@@ -138,7 +150,7 @@ def test_mobile_layout_has_no_horizontal_scroll(live, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     tab = context.new_page()
     try:
-        for path in ("/", "/read/doc-a", "/classes/countries", "/query"):
+        for path in ("/", "/read/doc-a/section/s1", "/classes/countries", "/query", "/search?q=a"):
             tab.goto(live.url + path)
             overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"

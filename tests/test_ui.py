@@ -350,6 +350,15 @@ def test_search_is_case_and_accent_insensitive_and_filters_by_type(live):
     )
 
 
+def test_search_lists_things_before_text_records_with_type_facets(live):
+    html = live.get("/search", params={"q": "afghanistan"}).text
+    assert hit_iris(html) == ["country/AFG"]  # the country, not its mentions
+    records = html.split('<ol class="hits hits-text">', 1)[1].split("</ol>", 1)[0]
+    assert "/id/observation/doc-a/o17" in records  # "1 200 people assisted in Afghanistan"
+    facets = html.split('class="facets"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/search?q=afghanistan&amp;type=countries"' in facets
+
+
 def test_untrusted_text_is_escaped(live):
     nasty = '"\\}<script>x</script>'
     r = live.get("/search", params={"q": nasty})
@@ -403,7 +412,8 @@ def test_read_section_links_entities_and_marks_numbers(live):
 
     nested = live.get("/read/doc-a/section/s2").text
     assert 'id="para-2"' in nested and '<mark class="num">12%</mark>' in nested
-    assert 'href="/read/doc-a/section/s1">Introduction</a>' in nested.split("</nav>", 1)[0]  # trail
+    trail = nested.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/read/doc-a/section/s1">Introduction</a>' in trail
     assert 'rel="prev" href="/read/doc-a/section/s1"' in nested
     assert 'rel="next" href="/read/doc-a/section/s3"' in nested
     empty = live.get("/read/doc-a/section/s3").text
