@@ -39,7 +39,7 @@ from server.results import GRAPH, SOLUTIONS
 if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of them (~20 MB each)
     from graph.config import Settings
 
-DEFAULT_QUERY_WORKERS = 3  # two runaway queries still leave one worker for cheap ones
+DEFAULT_QUERY_WORKERS = 2  # ~100 MB each at 1M triples; a runaway query leaves one free
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024  # serialised result size cap
 DEFAULT_RESULT_CACHE_BYTES = 32 * 1024 * 1024  # per serving process; 0 disables the cache
 WORKER_STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import modules and open the store

@@ -8,8 +8,11 @@ Configuration for a small (2-core) machine, the defaults of `run`:
   mix at 1M triples 1055 MiB with 2 workers x 2 query processes; see bench/README.md).
 - ``threads=8`` (``gthread``): a SPARQL request mostly *waits* on its query worker's
   pipe, so threads are cheap concurrency.
-- ``query_workers=3`` pyoxigraph processes: queries run there with real parallelism, and
-  two runaway queries (killed at the timeout) still leave one worker for cheap ones.
+- ``query_workers=2`` pyoxigraph processes (~100 MB each at 1M triples): queries run
+  there with real parallelism, a runaway query (killed at the timeout) leaves one worker
+  for cheap ones, and repeated queries never reach them (`server.resultcache`).
+- dumps and the browse index are written by a short-lived child process at start-up
+  (`warm_in_subprocess`), so their peak memory is returned to the system.
 - no ``preload_app``: query workers must be started by the process that uses them.
 - ``graceful_timeout`` > the query timeout, so in-flight queries finish on SIGTERM; then
   the ``worker_exit`` hook kills the query processes (they also die with their parent).
@@ -26,13 +29,15 @@ import subprocess
 import sys
 import threading
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from graph.config import Settings
-from server.app import create_app
 from server.executor import DEFAULT_QUERY_WORKERS
+
+if TYPE_CHECKING:  # flask is imported by the workers only, not the master
+    from flask import Flask
 
 DEFAULT_WORKERS = 1
 DEFAULT_THREADS = 8
@@ -40,6 +45,8 @@ DEFAULT_THREADS = 8
 
 def _stop_query_workers(arbiter, worker) -> None:
     # gunicorn hook, runs in the exiting worker process (also in the master for a lost worker)
+    from flask import Flask
+
     from server import sparql
 
     app = getattr(worker, "wsgi", None)
@@ -106,6 +113,7 @@ def warm_in_subprocess(settings: Settings) -> int:
 
 def _warm(settings_json: str) -> None:
     from server import ui
+    from server.app import create_app
     from server.linkeddata import warm_dumps
 
     app = create_app(Settings(**json.loads(settings_json)))
@@ -128,7 +136,14 @@ def run(
     """
     settings = settings or Settings()
     options = gunicorn_options(settings, host, port, workers, threads, accesslog)
-    _Server(lambda: create_app(settings, query_workers=query_workers), options).run()
+
+    def app_factory() -> Flask:
+        # imported in the worker, not the master: the master only supervises (~30 MB less)
+        from server.app import create_app
+
+        return create_app(settings, query_workers=query_workers)
+
+    _Server(app_factory, options).run()
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--warm"]:
