@@ -49,6 +49,19 @@ RELATION_PREDICATES = {
     "contributesTo": "ont",
 }
 
+# Readable verb phrases for statement labels ("IOM co-leads Global CCCM Cluster").
+RELATION_PHRASES = {
+    "coLeads": "co-leads",
+    "partnerOf": "is a partner of",
+    "fundedBy": "is funded by",
+    "memberOf": "is a member of",
+    "chairs": "chairs",
+    "coordinates": "coordinates",
+    "implementedIn": "is implemented in",
+    "implementedBy": "is implemented by",
+    "contributesTo": "contributes to",
+}
+
 # Table dimensions with a standard or project property (others fall back to ont:category).
 DIMENSION_PROPERTIES = {
     "year": "ont:year",
@@ -237,13 +250,21 @@ class Emitter:
         )
         g.add((st, RDF.type, ont.Statement))
         g.add((st, RDF.type, RDF.Statement))
-        g.add((st, RDFS.label, Literal(f"{r.subject_key} {r.predicate} {r.object_key}")))
+        label = f"{self.label_of(r.subject_key)} {RELATION_PHRASES[r.predicate]} {self.label_of(r.object_key)}"
+        g.add((st, RDFS.label, Literal(label)))
         g.add((st, RDF.subject, s))
         g.add((st, RDF.predicate, pred))
         g.add((st, RDF.object, o))
         g.add((st, PROV.wasDerivedFrom, self.passage_iri(r.passage_id)))
         if r.evidence:
             g.add((st, ont.evidence, Literal(r.evidence)))
+
+    def label_of(self, key: str) -> str:
+        entity = self.x.entities.get(key)
+        if entity is not None:
+            return entity.label
+        objective = re.fullmatch(r"gcm/objective/(\d+)", key)
+        return f"GCM objective {objective.group(1)}" if objective else key.rsplit("/", 1)[-1]
 
     # -- observations --------------------------------------------------------------------
     def concept(self, kind: str, label: str, cls: URIRef) -> URIRef:
