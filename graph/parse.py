@@ -33,6 +33,7 @@ from graph.textclean import (
     drop_junk_tokens,
     is_junk_line,
     normalise_spaces,
+    repair_hyphen_breaks,
     strip_page_artefact,
     tidy_spaces,
 )
@@ -106,7 +107,19 @@ _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?!\d)(?=\S)")
 _DOTTED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+")
 _BULLET = re.compile(r"^\s*(?:[-•▪◦]|\*(?!\*))\s+")
 _FOOTNOTE_START = re.compile(
-    rf"^\s*(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}}))\s*(?=\S)"
+    rf"^\s*(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}})|\[\^(\d{{1,3}})\]:)"
+    r"\s*(?=\S)"
+)
+# A footnote written as a plain number at the start of a line ("4 See resolution 73/195").
+# Only taken as one when the text also carries marker 4 glued to a word ("Compact.4").
+_PLAIN_FOOTNOTE = re.compile(r"^(\d{1,3})\s+(?=[A-Z“\"(])")
+_GLUED_MARKER = re.compile(
+    r"(?<=[a-z][a-z][.,;:)”’\"])(\d{1,3})(?=\s|$)|(?<=[a-z]{3})(\d{1,2})(?=[\s.,;:]|$)"
+)
+# Running page headers/footers of a PDF export ("IOM COUNCIL 114th SESSION   Page 7").
+_PAGE_NUMBER = re.compile(
+    r"^(?:.{0,80}?\s)?(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$",
+    re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…+)\s*(?:\d{1,3}|[ivxlc]{1,6})\s*$", re.IGNORECASE)
@@ -155,10 +168,24 @@ def _emphasis_only(text: str) -> tuple[int, str] | None:
     return len(m.group(1)), inner
 
 
+def _running_headers(raw_lines: list[str]) -> set[str]:
+    """Lines that are page headers/footers: a page number cue, repeated with other numbers."""
+    shapes: Counter[str] = Counter()
+    for raw in raw_lines:
+        line = normalise_spaces(raw).strip()
+        if "\t" not in line and _PAGE_NUMBER.match(line):
+            shapes[re.sub(r"\d+", "#", re.sub(r"\s+", " ", line))] += 1
+    return {shape for shape, count in shapes.items() if count >= 2}
+
+
 def _prepare_lines(text: str) -> list[str]:
     lines = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n"):
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    running = _running_headers(raw_lines)
+    for raw in raw_lines:
         line = normalise_spaces(raw).rstrip(" ")
+        if running and re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip())) in running:
+            line = ""  # a page break: the paragraph around it may continue
         line = strip_page_artefact(line)
         # LaTeX-laden OCR garbage is dropped even from a tab row; other lines are judged
         # by what is left once the garbage tokens are gone.
@@ -211,6 +238,19 @@ def _blocks(lines: list[str]) -> list[Block]:
 
 
 # --- heading classification ---------------------------------------------------------------
+
+# One line of an acronym list: "CCCM – Camp Coordination ...", "IDP: internally displaced
+# person", "MGI    Migration Governance Indicators" (an acronym holds two capitals or more).
+_ACRONYM_LINE = re.compile(
+    r"^\s*(?:[-•▪*]\s+)?(?=[\w/&.-]*[A-Z][\w/&.-]*[A-Z])([A-Za-z][\w/&.-]{1,15})"
+    r"(?:\s*[–—:=]\s*|\s+-\s+|\s{2,})(\S.*)$"
+)
+
+
+def _acronym_line(line: str) -> tuple[str, str] | None:
+    m = _ACRONYM_LINE.match(line.replace("**", ""))
+    return (m.group(1), m.group(2)) if m else None
+
 
 _BOX = re.compile(r"^Box\s+(\d{1,3})\b\s*[.:–—-]?\s*(.*)$", re.IGNORECASE)
 _CAPTION = re.compile(
@@ -356,10 +396,17 @@ def _is_header_row(row: list[str]) -> bool:
 class _Builder:
     """Reading-order state machine turning blocks into passage/section/table drafts."""
 
-    def __init__(self, doc_id: str, vocab: Vocabulary, footnote_numbers: set[int]) -> None:
+    def __init__(
+        self,
+        doc_id: str,
+        vocab: Vocabulary,
+        footnote_numbers: set[int],
+        plain_footnotes: frozenset[int] = frozenset(),
+    ) -> None:
         self.doc_id = doc_id
         self.vocab = vocab
-        self.footnote_numbers = footnote_numbers
+        self.footnote_numbers = footnote_numbers | plain_footnotes
+        self.plain_footnotes = plain_footnotes
         self.passages: list[_PassageDraft] = []
         self.sections: list[_SectionDraft] = []
         self.tables: list[_TableDraft] = []
@@ -439,7 +486,23 @@ class _Builder:
             found.append(int(m.group(1)))
             text = text[: m.start()]
         text = tidy_spaces(text.replace(JUNK_MARK, " "))
+        if self.plain_footnotes:
+            text, glued = self.take_glued_markers(text)
+            found += glued
         return text, found
+
+    def take_glued_markers(self, text: str) -> tuple[str, list[int]]:
+        """Remove "Compact.4"-style markers of footnotes the report writes as "4 Text"."""
+        found: list[int] = []
+
+        def repl(m: re.Match[str]) -> str:
+            number = int(m.group(1) or m.group(2))
+            if number in self.plain_footnotes:
+                found.append(number)
+                return ""
+            return m.group(0)
+
+        return _GLUED_MARKER.sub(repl, text), found
 
     def close_box(self) -> None:
         """Leave the open box and any figure headings inside it."""
@@ -523,6 +586,13 @@ class _Builder:
         return n if self.last_paragraph < n <= self.last_paragraph + 25 else None
 
     def numbered(self, block: Block) -> None:
+        if len(block.lines) == 1:
+            title, refs = self.clean(block.raw.strip())
+            rest = _NUMBERED.sub("", title, count=1)
+            if _is_caps_heading(rest) and len(rest.split()) <= 15:
+                # "1. INTRODUCTION": a numbered chapter heading, not paragraph 1
+                self.heading(title, self.top_level, refs, [])
+                return
         n = self.paragraph_number(block)
         if n is None:
             self.prose(block, bullet=True)
@@ -538,9 +608,15 @@ class _Builder:
         m = _FOOTNOTE_START.match(block.raw)
         assert m is not None
         number = int(
-            (m.group(1) or m.group(2)).translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789"))
+            (m.group(1) or m.group(2) or m.group(3)).translate(
+                str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+            )
         )
-        text, refs = self.clean(block.raw[m.end() :])
+        self.add_footnote(number, block.raw[m.end() :])
+
+    def add_footnote(self, number: int, raw: str) -> None:
+        # a paragraph cut by the page's footnotes continues after them: keep it continuable
+        text, refs = self.clean(raw)
         self.add("footnote", text, f"footnote {number}", f"fn-{number}", refs, number=number)
 
     def prose(self, block: Block, bullet: bool = False) -> None:
@@ -557,8 +633,8 @@ class _Builder:
         self.open_table = None
         if not bullet and self.continues(text):
             assert self.continuable is not None
-            glue = "" if self.continuable.text.endswith("-") and text[:1].islower() else " "
-            self.continuable.text += glue + text
+            joined = f"{self.continuable.text} {text}"
+            self.continuable.text = repair_hyphen_breaks(joined, self.vocab)
             self.continuable.refs.extend(refs)
             return
         if self.box is not None:
@@ -743,10 +819,17 @@ class _Builder:
         if kind == "footnote":
             self.footnote(block)
             return 1
-        if self.mode == "acronyms" and kind == "prose":
-            m = re.match(r"^([A-Z][\w/&.-]{1,15})\s{2,}(\S.*)$", block.raw)
-            if m:
-                self.acronym(m.group(1), m.group(2))
+        if kind in ("prose", "numbered") and self.plain_footnotes:
+            m = _PLAIN_FOOTNOTE.match(block.lines[0])
+            if m and int(m.group(1)) in self.plain_footnotes:
+                self.add_footnote(int(m.group(1)), block.raw[m.end() :])
+                return 1
+        if self.mode == "acronyms" and kind in ("prose", "bullet"):
+            pairs = [_acronym_line(line) for line in block.lines]
+            if all(pairs):
+                for pair in pairs:
+                    assert pair is not None
+                    self.acronym(*pair)
                 return 1
         if kind == "numbered":
             self.numbered(block)
@@ -782,16 +865,49 @@ class _Builder:
                     following = blocks[i + 2 : i + 7]
             self.heading(cleaned, self.heading_level(cleaned, level), refs, following)
             return consumed
+        caption = _CAPTION.match(cleaned)
+        if (
+            len(block.lines) == 1
+            and caption
+            and caption.group(1).lower() == "table"
+            and following
+            and following[0].kind == "table"
+        ):
+            # "Table 1. Expenditure by region (USD million)" on its own line above the table
+            self.caption = (int(caption.group(2)), caption.group(3) or cleaned)
+            self.continuable = None
+            return 1
+        dotted = _DOTTED_NUMBER.match(cleaned)
+        if dotted and self.mode == "body" and len(cleaned[dotted.end() :].split()) >= 8:
+            self.dotted_paragraph(dotted.group(1), cleaned[dotted.end() :], refs)
+            return 1
         if (
             len(block.lines) == 1
             and _is_short_heading(cleaned)
-            and (self.continuable is None or _TERMINAL.search(self.continuable.text))
-            and self.followed_by_paragraph(following)
+            and (
+                self.continuable is None
+                or _TERMINAL.search(self.continuable.text)
+                or self.in_front_matter()
+            )
+            and (self.followed_by_paragraph(following) or self.in_front_matter())
         ):
             self.heading(cleaned, self.top_level + 2, refs, following)
             return 1
         self.prose(block)
         return 1
+
+    def in_front_matter(self) -> bool:
+        """Before the first real paragraph: the title page of a plain-text report, where
+        short lines are its title lines and first heading."""
+        return not any(p.kind != "heading" and len(p.text.split()) >= 12 for p in self.passages)
+
+    def dotted_paragraph(self, number: str, raw_text: str, refs: list[int]) -> None:
+        """ "1.2. The Fund received ...": a paragraph numbered within its section."""
+        self.close_box()
+        self.open_table = None
+        pid = "para-" + number.replace(".", "-")
+        draft = self.add("paragraph", raw_text, f"paragraph {number}", pid, refs)
+        self.continuable = draft
 
     def continues_lower(self, text: str) -> bool:
         return bool(text) and text[0].islower()
@@ -931,13 +1047,34 @@ def _detect_publisher(b: _Builder, text: str, upper: Counter[str]) -> str:
 # --- assembly -------------------------------------------------------------------------------
 
 _FOOTNOTE_DEF = re.compile(
-    rf"^\s*(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}}))\s*\S", re.MULTILINE
+    rf"^\s*(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}})|\[\^(\d{{1,3}})\]:)\s*\S",
+    re.MULTILINE,
 )
 
 
 def _footnote_numbers(text: str) -> set[int]:
     table = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
-    return {int((a or b).translate(table)) for a, b in _FOOTNOTE_DEF.findall(text)}
+    return {int((a or b or c).translate(table)) for a, b, c in _FOOTNOTE_DEF.findall(text)}
+
+
+def _plain_footnote_numbers(lines: list[str]) -> set[int]:
+    """Numbers of footnotes written as "4 Text" at a line start after a blank line, taken
+    only when the body also carries that number as a marker glued to a word ("Compact.4").
+    A line that starts with a number is otherwise prose ("12 000 migrants returned ...")."""
+    candidates: set[int] = set()
+    for i, line in enumerate(lines):
+        m = _PLAIN_FOOTNOTE.match(line)
+        if m and (i == 0 or not lines[i - 1]) and "\t" not in line:
+            candidates.add(int(m.group(1)))
+    if not candidates:
+        return set()
+    glued = {
+        int(a or b)
+        for line in lines
+        if not _PLAIN_FOOTNOTE.match(line)
+        for a, b in _GLUED_MARKER.findall(line)
+    }
+    return candidates & glued
 
 
 def _check_report(b: _Builder, doc_id: str, path: str) -> None:
@@ -953,8 +1090,11 @@ def _check_report(b: _Builder, doc_id: str, path: str) -> None:
 def parse_text(text: str, doc_id: str, path: str = "", *, sha256: str | None = None) -> Document:
     """Parse the text of one report into a ``Document``."""
     vocab = Vocabulary.of(text)
-    builder = _Builder(doc_id, vocab, _footnote_numbers(text))
-    builder.run(_blocks(_prepare_lines(text)))
+    lines = _prepare_lines(text)
+    builder = _Builder(
+        doc_id, vocab, _footnote_numbers(text), frozenset(_plain_footnote_numbers(lines))
+    )
+    builder.run(_blocks(lines))
     _check_report(builder, doc_id, path)
 
     passages: list[Passage] = []

@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from graph.model import Document, Mention, Passage, Quantity, Table, TableCell
 from graph.numbers import NumberMatch, find_numbers, parse_number
@@ -811,7 +812,74 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         re.IGNORECASE,
     ):
         return _style(_clause_subject(ctx, sentence))
+    # "USD 45.3 million in pledges": the noun after "in" says what the money is
+    after = re.match(r"\s+in\s+((?:[a-z][\w-]*\s*){1,5})", ctx.text[n.end : sentence.end])
+    if after:
+        words: list[str] = []
+        for word in after.group(1).split():
+            if word in _AFTER_AMOUNT_STOP:
+                break
+            words.append(word)
+        if words:
+            return " ".join(words)
+    # "Germany contributed EUR 3,000,000": the verb names the flow of money
+    verb = re.search(r"\b(\w+)\s+(?:(?:a\s+)?total\s+of\s+|some\s+|over\s+|almost\s+)?$", before)
+    if verb and verb.group(1).lower() in _MONEY_VERBS:
+        return _MONEY_VERBS[verb.group(1).lower()]
     return ""
+
+
+# Words that end the noun after "USD 5 million in ...": verbs, prepositions, conjunctions.
+_AFTER_AMOUNT_STOP = frozenset(
+    [
+        "had",
+        "have",
+        "has",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "will",
+        "would",
+        "from",
+        "for",
+        "to",
+        "by",
+        "since",
+        "of",
+        "in",
+        "on",
+        "at",
+        "and",
+        "or",
+        "which",
+        "that",
+        "who",
+        "as",
+        "with",
+        "during",
+        "over",
+        "under",
+        "through",
+    ]
+)
+# Verbs right before an amount, and what the amount then is.
+_MONEY_VERBS = {
+    "contributed": "contributions",
+    "contributes": "contributions",
+    "pledged": "pledges",
+    "donated": "donations",
+    "allocated": "allocation",
+    "disbursed": "disbursements",
+    "spent": "expenditure",
+    "raised": "funds raised",
+    "mobilized": "funds mobilized",
+    "mobilised": "funds mobilized",
+    "received": "funding received",
+    "granted": "grants",
+}
 
 
 def _percent_measure(
@@ -1167,6 +1235,32 @@ def _table_year(table: Table, default: int | None) -> str | None:
     return str(default) if default else None
 
 
+# A unit note in a table title: "(USD million)", "(in millions of USD)", "(EUR thousand)".
+_CURRENCY_CODES = "USD|EUR|CHF|GBP|JPY|CAD|AUD|SEK|NOK|DKK"
+_TITLE_MONEY = re.compile(
+    rf"\((?:in\s+)?(?:(?P<cur1>{_CURRENCY_CODES})\s*(?P<scale1>thousands?|millions?|billions?)?"
+    rf"|(?P<scale2>thousands?|millions?|billions?)\s+(?:of\s+)?(?P<cur2>{_CURRENCY_CODES}))\)"
+)
+_SCALES = {"thousand": Decimal(1000), "million": Decimal(10**6), "billion": Decimal(10**9)}
+_PERCENT_LABEL = re.compile(r"\s*\((?:%|per cent|percentage)\)|\s*%|\bper cent\b", re.I)
+
+
+def _title_money(table: Table) -> tuple[str, Decimal] | None:
+    """The currency and multiplier a table title declares for its cells, if any."""
+    m = _TITLE_MONEY.search(table.title)
+    if not m:
+        return None
+    scale = (m.group("scale1") or m.group("scale2") or "").lower().rstrip("s")
+    return m.group("cur1") or m.group("cur2"), _SCALES.get(scale, Decimal(1))
+
+
+def _percent_column(label: str) -> str | None:
+    """ "Women (%)" -> "women": a column of percentages, and what they are a share of."""
+    if not label or not _PERCENT_LABEL.search(label):
+        return None
+    return re.sub(r"\s+", " ", _PERCENT_LABEL.sub(" ", label)).strip().lower()
+
+
 def _title_measure(table: Table) -> str:
     context = " ".join([table.title, *table.section])
     if _STAFF_WORDS.search(context):
@@ -1202,6 +1296,10 @@ def _cells_of_table(
     header_rows = {tuple(_clean_cell(c) for c in row) for row in table.header}
     table_year = _table_year(table, doc_year)
     title_measure = _title_measure(table)
+    money = _title_money(table)
+    if money:
+        # "Expenditure by region (USD million)": an amount, not a count of expenditures
+        title_measure = title_measure.removeprefix("number of ")
     by_nationality = (
         "nationalit"
         in " ".join([table.title, *(_clean_cell(c) for r in table.header for c in r[:1])]).lower()
@@ -1270,18 +1368,31 @@ def _cells_of_table(
                 year = row_year or table_year
                 if year:
                     dims.append(("year", year))
+            percent_of = _percent_column(labels[c]) if c < len(labels) else None
+            value = expr.value
             if expr.unit_hint == "per cent":
                 unit = "per cent"
             elif expr.sign or points or expr.unit_hint == "percentage point":
                 unit = "percentage point"
+            elif percent_of is not None:
+                unit = "per cent"  # the column header carries the "%"
+            elif money:
+                unit, value = money[0], expr.value * money[1]
+                if value == value.to_integral_value():
+                    value = value.quantize(Decimal(1))
             else:
                 unit = "count"
-            measure = row_measure or (title_measure if unit == "count" else "percentage")
+            if unit in ("count",) or (money and unit == money[0]):
+                measure = row_measure or title_measure
+            elif percent_of:
+                measure = row_measure or f"percentage of {percent_of}"
+            else:
+                measure = row_measure or "percentage"
             out.append(
                 TableCell(
                     table_id=table.id,
                     passage_id=passage_id,
-                    value=expr.value,
+                    value=value,
                     unit=unit,
                     measure=measure,
                     dimensions=tuple(dims),

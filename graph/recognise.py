@@ -1237,6 +1237,8 @@ def _phrase_from(
                 end = j + 1
                 j += 1
                 continue
+        if low == "with" and cur.is_word and _with_names_a_partner(tokens, j):
+            break
         if low in PREPOSITIONS and cur.is_word:
             pass
         elif low == "the" and cur.is_word:
@@ -1261,6 +1263,21 @@ def _phrase_from(
     end = _cut_modifier_after_and(tokens, i, end)
     # a phrase ends on a name word, never on a connector
     return (i, end) if end > i else None
+
+
+def _with_names_a_partner(tokens: Sequence[Token], j: int) -> bool:
+    """ "the Shelter Cluster with the IFRC", "Global CCCM Cluster with UNHCR": after a head
+    noun, or before "the" or an acronym, "with" introduces a partner, not more of the name
+    ("Convention on the Rights of Persons with Disabilities" keeps it)."""
+    prev = tokens[j - 1]
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    return (
+        prev.text in ORG_HEADS
+        or prev.text in PROGRAMME_HEADS
+        or nxt is None
+        or nxt.norm.casefold() == "the"
+        or nxt.is_all_caps
+    )
 
 
 def _cut_modifier_after_and(tokens: Sequence[Token], i: int, end: int) -> int:
@@ -1304,8 +1321,10 @@ def phrase_starting_at(text: str, pos: int, allow_numbers: bool = False) -> str 
 
 _OBJECTIVES = re.compile(
     r"\b(?:[Oo]bjectives?|OBJECTIVES?)\s+(\d{1,2})\b"
-    r"((?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:[Oo]bjectives?\s+)?\d{1,2}\b)*)"
+    r"((?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|[–—-]\s*|to\s+)(?:[Oo]bjectives?\s+)?\d{1,2}\b)*)"
 )
+# "Objectives 20–22", "objectives 4 to 6": a range stands for every number in it.
+_OBJECTIVE_RANGE = re.compile(r"(\d{1,2})\s*(?:[–—-]|to)\s*(?:[Oo]bjectives?\s+)?(\d{1,2})")
 _NOT_GCM_BEFORE = re.compile(
     r"(?:strategic|SDG|Development Goals?|specific|programme|project)\s*$", re.IGNORECASE
 )
@@ -1325,6 +1344,7 @@ def objective_mentions(passage_id: str, text: str) -> Iterator[Mention]:
             (tail_start + n.start(), tail_start + n.end(), n.group())
             for n in re.finditer(r"\d{1,2}", m.group(2))
         ]
+        numbers += list(_range_interior(m, text))
         for start, end, number in numbers:
             if 1 <= int(number) <= GCM_OBJECTIVE_COUNT:
                 yield Mention(
@@ -1335,6 +1355,16 @@ def objective_mentions(passage_id: str, text: str) -> Iterator[Mention]:
                     "objective",
                     f"gcm/objective/{int(number)}",
                 )
+
+
+def _range_interior(m: re.Match[str], text: str) -> Iterator[tuple[int, int, str]]:
+    """The numbers inside "20–22" (here 21), each anchored on the range's own span: the
+    text never writes them, so their mention quotes the whole range."""
+    for r in _OBJECTIVE_RANGE.finditer(text, m.start(1), m.end()):
+        low, high = int(r.group(1)), int(r.group(2))
+        if low < high <= GCM_OBJECTIVE_COUNT and high - low <= GCM_OBJECTIVE_COUNT:
+            for number in range(low + 1, high):
+                yield r.start(), r.end(), str(number)
 
 
 def cluster_mentions(passage_id: str, text: str) -> Iterator[Mention]:

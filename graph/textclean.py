@@ -42,6 +42,8 @@ _EXPONENTS = {"2": "²", "3": "³"}
 _EXPONENT_CHAR = re.compile(r"(?<=\d)(\s?(?:m|km|cm|mm|ft))([²³])(?![⁰-⁹¹²³])")
 _SUP_RUN = re.compile(f"(?<!{_KEEP})[{SUPERSCRIPT_DIGITS}]+")
 _SUP_MARKER = re.compile(r"\s?\ue010(\d{1,3})\ue011")
+# Markdown footnote references ("text[^4]"), as pandoc-style converters write them.
+_MD_FOOTNOTE_REF = re.compile(r"\[\^(\d{1,3})\](?!:)")
 
 _LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|[{}$]|[A-Za-z]\][A-Za-z]|\][A-Za-z]|[A-Za-z]\[[A-Za-z]")
 _WORDISH = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
@@ -92,6 +94,7 @@ def mark_footnote_markers(text: str) -> str:
         return f"\ue010{inner}\ue011" if inner.isdigit() else inner
 
     text = _SUP_TAG.sub(sup, text)
+    text = _MD_FOOTNOTE_REF.sub(lambda m: f"\ue010{m.group(1)}\ue011", text)
     text = _SUP_RUN.sub(
         lambda m: f"\ue010{m.group(0).translate(_SUPERSCRIPT_TO_ASCII)}\ue011", text
     )
@@ -176,6 +179,12 @@ def drop_junk_tokens(text: str) -> str:
 _SPLIT_CAPITAL = re.compile(r"(?<!\w)(?<!\w['’])([A-Z]) ([a-z]{2,})\b")
 # "IO M": an upper-case stem, a space, then a lone trailing capital.
 _SPLIT_TAIL = re.compile(r"(?<!\w)(?<!\w['’])([A-Z]{2,}) ([A-Z])(?!\w)")
+# "migra-\ntion": a word hyphenated at a line end (in the raw file) ...
+_LINE_END_HYPHEN = re.compile(r"([A-Za-zÀ-ÖØ-öø-ÿ]+)-[ \t]*\r?\n[ \t]*([a-zà-öø-ÿ]+)")
+# ... and the same break once the block's lines are joined with a space ("migra- tion").
+_JOINED_HYPHEN = re.compile(r"(?<![\w-])([A-Za-zÀ-ÖØ-öø-ÿ]+)- ([a-zà-öø-ÿ]+)\b")
+# Hyphenated compounds written on one line ("middle-income"), to keep their hyphen.
+_COMPOUND = re.compile(r"\b[A-Za-zÀ-ÖØ-öø-ÿ]+-[A-Za-zÀ-ÖØ-öø-ÿ]+\b")
 
 
 @dataclass
@@ -188,6 +197,7 @@ class Vocabulary:
 
     counts: Counter[str]
     fragments: Counter[str]
+    compounds: frozenset[str] = frozenset()  # hyphenated words written on one line
 
     @classmethod
     def of(cls, text: str) -> Vocabulary:
@@ -197,7 +207,12 @@ class Vocabulary:
             fragments[_key(m.group(2))] += 1
         for m in _SPLIT_TAIL.finditer(text):
             fragments[_key(m.group(1))] += 1
-        return cls(counts, fragments)
+        for m in _LINE_END_HYPHEN.finditer(text):
+            # both halves of a word broken at a line end are pieces, not words
+            fragments[_key(m.group(1))] += 1
+            fragments[_key(m.group(2))] += 1
+        compounds = frozenset(_key(c) for c in _COMPOUND.findall(text))
+        return cls(counts, fragments, compounds)
 
     def __contains__(self, word: str) -> bool:
         return self.counts.get(_key(word), 0) > 0
@@ -235,6 +250,29 @@ def repair_split_words(text: str, vocab: Vocabulary) -> str:
     return _SPLIT_TAIL.sub(join_tail, text)
 
 
+def repair_hyphen_breaks(text: str, vocab: Vocabulary) -> str:
+    """Re-join a word hyphenated at a line end ("migra- tion" -> "migration").
+
+    The joined word wins when the document uses it; a compound the document writes with a
+    hyphen elsewhere keeps it ("middle- income" -> "middle-income"); otherwise the word is
+    joined only when the second piece is not a word of its own, so "low- and middle-income"
+    stays as written.
+    """
+
+    def join(m: re.Match[str]) -> str:
+        head, tail = m.group(1), m.group(2)
+        joined = head + tail
+        if vocab.is_word(joined):
+            return joined
+        if _key(f"{head}-{tail}") in vocab.compounds:
+            return f"{head}-{tail}"
+        if not vocab.is_word(tail):
+            return joined
+        return m.group(0)
+
+    return _JOINED_HYPHEN.sub(join, text)
+
+
 def tidy_spaces(text: str) -> str:
     """Collapse runs of spaces and remove spaces before closing punctuation."""
     text = re.sub(r"[ \t]+", " ", text).strip()
@@ -249,6 +287,7 @@ def clean_inline(text: str, vocab: Vocabulary) -> tuple[str, tuple[int, ...]]:
     text = strip_markup(text)
     text = drop_junk_tokens(text)
     text = restore_escapes(text)
+    text = repair_hyphen_breaks(text, vocab)
     text = repair_split_words(text, vocab)
     text, refs = take_footnote_markers(text)
     return text, refs

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of the
 
 DEFAULT_QUERY_WORKERS = 2  # ~100 MB each at 1M triples; a runaway query leaves one free
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024  # serialised result size cap
-DEFAULT_RESULT_CACHE_BYTES = 32 * 1024 * 1024  # per serving process; 0 disables the cache
+DEFAULT_RESULT_CACHE_BYTES = 64 * 1024 * 1024  # per serving process; 0 disables the cache
 WORKER_STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import modules and open the store
 
 
@@ -142,7 +142,10 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
             byte_limit=byte_limit,
             workers=workers,
         )
-    cache_bytes = getattr(settings, "result_cache_bytes", DEFAULT_RESULT_CACHE_BYTES)
+    cache_bytes = int(
+        getattr(settings, "result_cache_bytes", None)
+        or os.environ.get("MIGKG_RESULT_CACHE_BYTES", DEFAULT_RESULT_CACHE_BYTES)
+    )
     if cache_bytes <= 0:
         return executor
     from server.resultcache import CachingExecutor
@@ -477,6 +480,10 @@ class EmbeddedExecutor:
         self._closed = False
 
     @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @property
     def build_key(self) -> str:
         """Identifies the published data: the build directory the store link points at and
         the database's modification time (a `migkg load` into a plain directory)."""
@@ -596,6 +603,10 @@ class RemoteExecutor:
             max_bytes=byte_limit,
             prefixes=vocab(base_iri).prefixes(),
         )
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
 
     @property
     def build_key(self) -> str | None:

@@ -12,17 +12,26 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from server.executor import QueryExecutor, QueryRequest, QueryResult
+import pyoxigraph as ox
+
+from server import results
+from server.executor import QueryExecutor, QueryFailed, QueryRequest, QueryResult
+from server.slices import OrderedRows, SliceShape, slice_shape, strictly_ordered
 
 # Answers bigger than this share of the budget are not kept: one huge result would evict
-# hundreds of the small ones that make up most traffic.
+# hundreds of the small ones that make up most traffic.  Full ordered results (pages of
+# class listings are cut from them, `server.slices`) may take up to half of it.
 MAX_ENTRY_SHARE = 8
+MAX_ORDERED_SHARE = 2
+ENTRY_OVERHEAD = 200  # bytes of bookkeeping per entry, roughly
+_UNSLICEABLE = OrderedRows(b"", [])  # marks a full query whose pages go to the engine
 
 
 @dataclass
 class CacheStats:
     hits: int = 0
     misses: int = 0
+    pages_cut: int = 0  # misses answered from a full ordered result
     entries: int = 0
     bytes: int = 0
 
@@ -34,7 +43,8 @@ class CachingExecutor:
     def __init__(self, inner: QueryExecutor, *, max_bytes: int) -> None:
         self.inner = inner
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, QueryResult] = OrderedDict()
+        # key -> (QueryResult or OrderedRows, cost in bytes)
+        self._items: OrderedDict[tuple, tuple[QueryResult | OrderedRows, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -56,21 +66,84 @@ class CachingExecutor:
                 self._items.move_to_end(key)
                 self.stats.hits += 1
                 self._local.hit = True
-                return found
+                return found[0]
             self.stats.misses += 1
         self._local.hit = False
-        result = self.inner.execute(request)  # outside the lock: misses run in parallel
-        cost = len(result.body) + len(request.query) + 200
+        result = self._page(build_key, request)
+        if result is None:
+            result = self.inner.execute(request)  # outside the lock: misses run in parallel
+        cost = len(result.body) + len(request.query) + ENTRY_OVERHEAD
         if cost * MAX_ENTRY_SHARE <= self.max_bytes:
-            with self._lock:
-                if key not in self._items:
-                    self._items[key] = result
-                    self._size += cost
-                    while self._size > self.max_bytes and self._items:
-                        old_key, old = self._items.popitem(last=False)
-                        self._size -= len(old.body) + len(old_key[1].query) + 200
-                self.stats.entries, self.stats.bytes = len(self._items), self._size
+            self._put(key, result, cost)
         return result
+
+    def _put(self, key: tuple, value: QueryResult | OrderedRows, cost: int) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (value, cost)
+            self._size += cost
+            while self._size > self.max_bytes and self._items:
+                _, (_, old_cost) = self._items.popitem(last=False)
+                self._size -= old_cost
+            self.stats.entries, self.stats.bytes = len(self._items), self._size
+
+    def _get(self, key: tuple):
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    # -- pages of ordered results (server.slices) ----------------------------------------
+
+    def _page(self, build_key: str, request: QueryRequest) -> QueryResult | None:
+        """The request's page cut from the full ordered result, or None (ask the engine)."""
+        key_format = request.solutions_format
+        shape = slice_shape(request.query) if key_format is not None else None
+        if shape is None:
+            return None
+        rows = self._ordered(build_key, request, shape)
+        if rows is _UNSLICEABLE:
+            return None
+        page = rows.page(shape.offset, shape.limit)
+        count = page.count(b"\n") - 1
+        limits = getattr(self.inner, "limits", None)
+        if limits is not None and count > limits.max_rows:
+            return None  # the engine reports the cap exactly as usual
+        if key_format == "tsv":
+            body = page
+        else:
+            parsed = ox.parse_query_results(page, ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=results.BY_KEY[key_format].oxigraph)
+        if limits is not None and len(body) > limits.max_bytes:
+            return None
+        with self._lock:
+            self.stats.pages_cut += 1
+        return QueryResult(results.SOLUTIONS, key_format, body, count)
+
+    def _ordered(self, build_key: str, request: QueryRequest, shape: SliceShape) -> OrderedRows:
+        key = ("ordered", build_key, shape.full_query, request.default_graphs, request.named_graphs)
+        found = self._get(key)
+        if found is not None:
+            return found
+        full = QueryRequest(
+            shape.full_query, "tsv", None, request.default_graphs, request.named_graphs
+        )
+        try:
+            answer = self.inner.execute(full)
+        except QueryFailed:  # too large, too slow...: pages go to the engine one by one
+            rows = _UNSLICEABLE
+        else:
+            good = answer.kind == results.SOLUTIONS and strictly_ordered(
+                answer.body, shape.key_vars
+            )
+            rows = OrderedRows.from_tsv(answer.body) if good else _UNSLICEABLE
+        cost = rows.size + len(shape.full_query) + ENTRY_OVERHEAD
+        if cost * MAX_ORDERED_SHARE <= self.max_bytes:
+            self._put(key, rows, cost)
+        return rows
 
     def clear(self) -> None:
         with self._lock:

@@ -31,13 +31,15 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _VAR = r"[?$][A-Za-z_]\w*"
 _HEAD = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[\w.\-]*:\s*|BASE\s+)\s*)*"  # IRIs are blanked already
+    # IRIs are blanked already.  Every repetition starts with a keyword: no nested
+    # whitespace quantifiers, which backtrack exponentially over a long prologue.
+    r"^\s*(?:(?:PREFIX\s+[\w.\-]*:|BASE)\s*)*"
     rf"SELECT\s+(?:DISTINCT\s+)?(?P<vars>(?:{_VAR}\s+)+)(?:WHERE\b|\{{)",
     re.IGNORECASE,
 )
 _KEY = rf"(?:{_VAR}|(?:ASC|DESC)\s*\(\s*{_VAR}\s*\))"
 _TAIL = re.compile(
-    rf"\}}\s*ORDER\s+BY\s+(?P<keys>(?:{_KEY}\s*)+?)\s*"
+    rf"\}}\s*ORDER\s+BY\s+(?P<keys>{_KEY}(?:\s*{_KEY})*)\s*"
     r"(?:LIMIT\s+(?P<l1>\d+)(?:\s+OFFSET\s+(?P<o1>\d+))?"
     r"|OFFSET\s+(?P<o2>\d+)(?:\s+LIMIT\s+(?P<l2>\d+))?)\s*$",
     re.IGNORECASE,

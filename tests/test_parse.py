@@ -426,3 +426,92 @@ def test_seed_offsets_ids_and_determinism(path: Path):
     assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
     assert len({s.id for s in doc.sections}) == len(doc.sections)
     assert parse_file(path) == doc
+
+
+# --- layouts of other PDF-to-text converters ------------------------------------------------
+
+
+def test_acronym_lines_with_dash_colon_or_spaces() -> None:
+    doc = report(
+        "## ABBREVIATIONS AND ACRONYMS\n\nCCCM – Camp Coordination and Camp Management\n"
+        "IDP: internally displaced person\nMGI    Migration Governance Indicators\n\n"
+        "## INTRODUCTION\n\nThe report starts here and says what it covers in some detail."
+    )
+    assert dict(doc.acronyms) == {
+        "CCCM": "Camp Coordination and Camp Management",
+        "IDP": "internally displaced person",
+        "MGI": "Migration Governance Indicators",
+    }
+
+
+def test_markdown_footnotes() -> None:
+    doc = report(
+        "1. The Compact was adopted in 2018.[^3] It has 23 objectives.\n\n"
+        "[^3]: General Assembly resolution 73/195."
+    )
+    para = doc.passage("para-1")
+    assert para.text == "The Compact was adopted in 2018. It has 23 objectives."
+    assert para.footnote_refs == (3,)
+    assert doc.passage("fn-3").text == "General Assembly resolution 73/195."
+
+
+def test_plain_number_footnotes_need_a_glued_marker() -> None:
+    doc = report(
+        "The Network met in Geneva with member States.4 It agreed a plan.\n\n"
+        "4 See the report of the meeting.\n\n"
+        "12 000 migrants returned home in the year, most of them from Libya and the Niger."
+    )
+    assert doc.passage("fn-4").text == "See the report of the meeting."
+    assert "12 000 migrants returned home" in " ".join(texts(doc, "text"))
+    assert not any(p.id == "fn-12" for p in doc.passages)
+
+
+def test_running_page_headers_are_dropped_and_paragraphs_continue() -> None:
+    doc = report(
+        "COUNCIL 114th SESSION   Page 7\n\n1. The Organization supported States in their "
+        "work on the\n\nCOUNCIL 114th SESSION   Page 8\n\nimplementation of the Compact."
+    )
+    assert "Page" not in doc.text
+    assert doc.passage("para-1").text.endswith(
+        "in their work on the implementation of the Compact."
+    )
+
+
+def test_numbered_chapter_headings_and_dotted_paragraphs() -> None:
+    doc = report(
+        "1. INTRODUCTION\n\n1.1. This report describes the support given to States during the "
+        "year under review.\n\n1.2. The Fund received new pledges from several donors during "
+        "the year.\n\n2. SUPPORT TO STATES\n\n2.1. NATIONAL PLANS\n\nPlain text follows here."
+    )
+    assert "1. INTRODUCTION" in texts(doc, "heading")
+    p = doc.passage("para-1-2")
+    assert (p.kind, p.locator, p.section[-1]) == ("paragraph", "paragraph 1.2", "1. INTRODUCTION")
+    assert section(doc, "2.1. NATIONAL PLANS").parent_id == section(doc, "2. SUPPORT TO STATES").id
+
+
+def test_line_end_hyphens() -> None:
+    doc = parse_text(
+        "## BACKGROUND\n\n" + FILLER + "\n\nIOM works on migra-\ntion with partners on "
+        "reinte-\ngration of returnees, in low- and middle-income countries, and on short-\n"
+        "term migration plans; short-term plans matter.\n",
+        "test-report",
+    )
+    body = " ".join(texts(doc, "text"))
+    assert "works on migration with partners on reintegration of returnees" in body
+    assert "in low- and middle-income countries" in body
+    # a compound the report writes with a hyphen elsewhere keeps it
+    assert "on short-term migration plans" in body
+
+
+def test_plain_text_title_lines_and_caption_lines() -> None:
+    body = (
+        "Annual Review 2022\r\n\r\nPrepared by the Agency\r\n\r\nIntroduction\r\n\r\n"
+        + FILLER.replace("\n", "\r\n")
+        + "\r\n\r\nTable 1. Expenditure by region (USD million)\r\n\r\n"
+        "Region\t2021\t2022\r\nAfrica\t1.0\t2.0\r\nEurope\t3.0\t4.0\r\n"
+    )
+    doc = parse_text(body, "annual-review")
+    assert texts(doc, "heading") == ["Annual Review 2022", "Prepared by the Agency", "Introduction"]
+    assert doc.title == "Annual Review 2022"
+    (table,) = doc.tables
+    assert (table.title, table.locator) == ("Expenditure by region (USD million)", "Table 1")

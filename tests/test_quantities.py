@@ -510,3 +510,35 @@ def test_worldwide_after_the_noun_means_no_country() -> None:
     )
     qs = extract_quantities(_doc(p), _mentions(p, Kenya="country/KEN"))
     assert _one(qs, "over 300").area_key is None
+
+
+def test_currency_tables_and_percentage_columns() -> None:
+    money = _table(
+        header=(("Region", "2021", "2022"),),
+        rows=(("Africa", "512.8", "601.5"),),
+        title="Expenditure by region (USD million)",
+        section=(),
+    )
+    staff = Table(
+        id="table-2", doc_id="test-doc", title="Staff by country office", locator="Table 2",
+        header=(("Country", "Staff", "Women (%)"),), rows=(("Ukraine", "1 240", "58"),),
+        row_passage_ids=("table-2-row-1",),
+    )  # fmt: skip
+    cells = table_cells(_doc(tables=(money, staff)))
+    africa = _cell(cells, category="Africa", year="2022")
+    assert (africa.value, africa.unit, africa.measure) == (601500000, "USD", "expenditure")
+    women = next(c for c in cells if ("column", "Women (%)") in c.dimensions)
+    assert (women.value, women.unit, women.measure) == (58, "per cent", "percentage of women")
+    assert ("country", "country/UKR") in women.dimensions
+
+
+def test_what_an_amount_is_from_in_phrase_or_money_verb() -> None:
+    p = _para(
+        "para-1",
+        "The Fund received USD 45.3 million in pledges since its launch. "
+        "Germany contributed EUR 3,000,000 to the network.",
+    )
+    found = extract_quantities(_doc(p), _mentions(p, Germany="country/DEU"))
+    assert _one(found, "USD 45.3 million").measure == "pledges"
+    euros = _one(found, "EUR 3,000,000")
+    assert (euros.value, euros.unit, euros.measure) == (Decimal(3000000), "EUR", "contributions")

@@ -285,3 +285,23 @@ def test_annual_report_mentions(annual_report: Document) -> None:
         assert name in surfaces, name
     assert index.lookup("IOM").key == "organization/iom"
     assert index.lookup("IOM Development Fund").subkind == "fund"
+
+
+def test_objective_ranges_stand_for_every_number_in_them() -> None:
+    doc = make_document("The network addresses Objectives 20–22 and objectives 4 to 6 of the GCM.")
+    keys = [key for _, key in found(doc, "objective")]
+    assert sorted(keys, key=lambda k: int(k.rsplit("/", 1)[1])) == [
+        f"gcm/objective/{n}" for n in (4, 5, 6, 20, 21, 22)
+    ]
+    # the numbers the range only implies are quoted with the whole range
+    assert ("20–22", "gcm/objective/21") in found(doc, "objective")
+
+
+def test_with_after_a_head_noun_names_a_partner_not_more_of_the_name() -> None:
+    doc = make_document(
+        "IOM co-leads the Shelter Cluster with the International Federation of Red Cross and "
+        "Red Crescent Societies, and the Global Protection Cluster with UNHCR.",
+        "The Convention on the Rights of Persons with Disabilities applies.",
+    )
+    surfaces = [s for s, _ in found(doc, "organization") + found(doc, "programme")]
+    assert not any(" with the International" in s or "with UNHCR" in s for s in surfaces)
