@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import sys
 import time
 import uuid
@@ -209,6 +210,23 @@ def load_format(path: Path) -> ox.RdfFormat:
     return LOAD_FORMATS[suffixes[-1]]
 
 
+def default_serving_base(settings: Settings, host: str, port: int, default_store: bool) -> str:
+    """The base IRI to serve when none is configured.
+
+    Minted IRIs must dereference where they are served, so the default store is (re)built
+    under the address being served; another store keeps the base it was built or loaded with.
+    """
+    if not default_store:
+        recorded = None if settings.store_is_remote else store.read_info(settings.store)
+        if recorded and recorded.get("base_iri"):
+            return recorded["base_iri"]
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"  # bound to every interface: name the loopback one
+    return normalise_base(
+        f"http://{host}:{port}/" if ":" not in host else f"http://[{host}]:{port}/"
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.serve import run
 
@@ -216,6 +234,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.timeout:
         settings.query_timeout = args.timeout
     default = Path(settings.store).absolute() == DEFAULT_STORE.absolute()
+    if not args.base_iri and "MIGKG_BASE_IRI" not in os.environ:
+        settings.base_iri = default_serving_base(settings, args.host, args.port, default)
     if not settings.store_is_remote and default and not args.no_build:
         # lazy: serving a given store must not import the extraction stages (cold start)
         from graph import pipeline

@@ -58,7 +58,7 @@ from server.rdfdoc import (
     negotiate,
     serialize,
 )
-from server.void import dataset_iri, void_triples
+from server.void import dataset_iri, graph_triples, void_triples
 
 blueprint = Blueprint("linkeddata", __name__)
 
@@ -407,6 +407,23 @@ def ontology(ext: str | None) -> Response:
     return _negotiated_document("ontology", ext, lambda: ontology_triples(store(), b), html)
 
 
+def _document_page(triples: list[ox.Triple], topic: str, path: str) -> str:
+    """HTML of a small described document (VoID, a named graph) with the entity template."""
+    b = base()
+    return render_template(
+        "entity.html",
+        view=d.entity_view(MemoryStore(triples), topic, b),
+        iri=topic,
+        alternates=[
+            (f.media_type, FORMAT_LABELS[e], f"{request.script_root}/{path}.{e}")
+            for e, f in RDF_FORMATS.items()
+        ],
+        jsonld=compact_jsonld(triples, vocab(b).prefixes()),
+        ont=str(vocab(b).ont),
+        **_template_helpers(),
+    )
+
+
 # --- VoID and dumps -----------------------------------------------------------------------
 
 
@@ -442,24 +459,34 @@ def void(ext: str | None) -> Response:
             triples_cache.append(void_triples(store(), b, current_dumps()))
         return triples_cache[0]
 
-    def html() -> str:
-        all_triples = triples()
-        view = d.entity_view(MemoryStore(all_triples), dataset_iri(b), b)
-        alternates = [
-            (f.media_type, FORMAT_LABELS[e], f"{request.script_root}/.well-known/void.{e}")
-            for e, f in RDF_FORMATS.items()
-        ]
-        return render_template(
-            "entity.html",
-            view=view,
-            iri=dataset_iri(b),
-            alternates=alternates,
-            jsonld=compact_jsonld(all_triples, vocab(b).prefixes()),
-            ont=str(vocab(b).ont),
-            **_template_helpers(),
-        )
+    return _negotiated_document(
+        ".well-known/void",
+        ext,
+        triples,
+        lambda: _document_page(triples(), dataset_iri(b), ".well-known/void"),
+    )
 
-    return _negotiated_document(".well-known/void", ext, triples, html)
+
+@blueprint.route("/graph/<name>", defaults={"ext": None})
+@blueprint.route("/graph/<name>.<ext>")
+def named_graph(name: str, ext: str | None) -> Response:
+    """A named graph's IRI: its VoID description, negotiated like the ontology and VoID."""
+    b = base()
+    iri = b + "graph/" + name
+    if not d.is_safe_iri(iri):
+        return _not_found(iri, "html")
+    described: list[list[ox.Triple]] = []
+
+    def triples() -> list[ox.Triple]:
+        if not described:
+            described.append(graph_triples(store(), b, iri))
+        return described[0]
+
+    if not triples():
+        return _not_found(iri, negotiate(request.accept_mimetypes))
+
+    path = f"graph/{name}"
+    return _negotiated_document(path, ext, triples, lambda: _document_page(triples(), iri, path))
 
 
 @blueprint.route("/dumps/")

@@ -175,16 +175,7 @@ def void_triples(store, base: str, dumps: list[Dump]) -> list[ox.Triple]:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
     for row in graphs:
-        g = row["g"]
-        add(ds, VOID.subset, g)
-        add(g, RDF.type, n(str(VOID.Dataset)))
-        add(g, RDF.type, n(str(SD.NamedGraph)))
-        add(g, VOID.triples, integer(int(row["n"].value)))
-        add(
-            g,
-            RDFS.label,
-            lit(f"named graph {g.value[len(base) :] if g.value.startswith(base) else g.value}"),
-        )
+        out.extend(_graph_description(row["g"].value, int(row["n"].value), base))
 
     for dump in dumps:
         dist = n(base + "dumps/" + dump.filename)
@@ -216,4 +207,40 @@ def void_triples(store, base: str, dumps: list[Dump]) -> list[ox.Triple]:
         label_map(store, [i for i in linked if i.startswith(base + "id/")]).items()
     ):
         add(n(iri), RDFS.label, lit(text))
+    return out
+
+
+def _graph_description(graph_iri: str, size: int, base: str) -> list[ox.Triple]:
+    """A named graph as a VoID subset of the dataset (the same in the VoID and on its page)."""
+    n, lit = ox.NamedNode, ox.Literal
+    g = n(graph_iri)
+    name = graph_iri[len(base) :] if graph_iri.startswith(base) else graph_iri
+    return [
+        ox.Triple(n(dataset_iri(base)), n(str(VOID.subset)), g),
+        ox.Triple(g, n(str(RDF.type)), n(str(VOID.Dataset))),
+        ox.Triple(g, n(str(RDF.type)), n(str(SD.Graph))),
+        ox.Triple(g, n(str(RDFS.label)), lit(f"named graph {name}")),
+        ox.Triple(g, n(str(VOID.triples)), lit(str(size), datatype=n(str(XSD.integer)))),
+        ox.Triple(g, n(str(VOID.sparqlEndpoint)), n(base + SPARQL_PATH)),
+    ]
+
+
+def graph_triples(store, base: str, graph_iri: str) -> list[ox.Triple]:
+    """A named graph's description, or [] when the store has no such (non-empty) graph.
+
+    Named graphs are information resources (the triples read from one document, or the
+    reference data), so their IRIs are served directly (200) with this description; the
+    triples themselves are one SPARQL query away (``void:sparqlEndpoint``)."""
+    ref = iri_ref(graph_iri)
+    size = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}")
+    if not size:
+        return []
+    out = _graph_description(graph_iri, size, base)
+    document = base + "id/document/" + graph_iri[len(base) + len("graph/") :]
+    if store.select(f"SELECT ?p WHERE {{ {iri_ref(document)} ?p ?o }} LIMIT 1"):
+        out.append(
+            ox.Triple(
+                ox.NamedNode(graph_iri), ox.NamedNode(str(DCTERMS.source)), ox.NamedNode(document)
+            )
+        )
     return out

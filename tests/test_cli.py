@@ -155,3 +155,16 @@ def test_load_gzip_and_stats(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(store.EmbeddedStore(location)) == 1
     assert json.loads((store.resolve(location) / store.BUILD_INFO).read_text())
+
+
+def test_serving_base_follows_the_served_address_unless_configured(small_store, tmp_path):
+    from graph.config import Settings
+
+    fresh = Settings(store=str(tmp_path / "none"), base_iri="http://127.0.0.1:8000/")
+    assert cli.default_serving_base(fresh, "127.0.0.1", 8123, True) == "http://127.0.0.1:8123/"
+    assert cli.default_serving_base(fresh, "0.0.0.0", 80, True) == "http://127.0.0.1:80/"
+    assert cli.default_serving_base(fresh, "::1", 9000, True) == "http://[::1]:9000/"
+    # a given store keeps the base it was built with, so its IRIs still resolve to its entities
+    built = Settings(store=str(small_store))
+    recorded = store.read_info(small_store)["base_iri"]
+    assert cli.default_serving_base(built, "127.0.0.1", 8123, False) == recorded

@@ -435,6 +435,28 @@ def test_void_description_matches_store_and_dumps(ld):
     assert html.status_code == 200 and "Properties" in html.text
 
 
+def test_named_graph_iris_dereference_to_their_description(ld):
+    base, data = ld
+    void = Graph().parse(data=get(base + ".well-known/void", "text/turtle").text, format="turtle")
+    subsets = set(void.objects(URIRef(base + ".well-known/void#dataset"), VOID.subset))
+    assert URIRef(base + "graph/report") in subsets
+    for graph in subsets:
+        r = get(str(graph), "text/turtle")
+        assert r.status_code == 200 and "Accept" in r.headers["Vary"]
+        assert r.headers["Content-Location"].endswith(".ttl")
+        g = Graph().parse(data=r.text, format="turtle")
+        assert int(g.value(graph, VOID.triples)) == int(void.value(graph, VOID.triples))
+    report = Graph().parse(data=get(base + "graph/report.jsonld").text, format="json-ld")
+    assert (
+        URIRef(base + "graph/report"),
+        URIRef("http://purl.org/dc/terms/source"),
+        URIRef(base + "id/document/report"),
+    ) in report
+    page = get(base + "graph/report", "text/html")
+    assert page.status_code == 200 and "named graph graph/report" in page.text
+    assert get(base + "graph/nothing", "text/turtle").status_code == 404
+
+
 def test_dumps_download_decompress_and_parse(ld):
     base, data = ld
     listing = get(base + "dumps/")
