@@ -299,6 +299,30 @@ def data(rest: str) -> Response:
     return _rdf_response(iri, ext, f"{base()}data/id/{key}.{ext}")
 
 
+@blueprint.route("/lookup")
+def lookup() -> Response:
+    """VoID URI lookup (``void:uriLookupEndpoint`` is ``{base}lookup?uri=``): the description
+    of any resource of the dataset by its IRI; our own IRIs redirect to where they dereference."""
+    iri = request.args.get("uri", "").strip()
+    if not iri:
+        return Response(
+            "400 Bad Request: give the IRI to look up as ?uri=\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    fmt = negotiate(request.accept_mimetypes)
+    if not d.resource_exists(store(), iri):
+        return _not_found(iri, fmt)
+    if iri.startswith(base()):
+        resp = redirect(_path(iri), code=303)
+        resp.headers["Vary"] = "Accept"
+        return resp
+    ext = negotiate(request.accept_mimetypes, html=False)  # outside our IRI space: data only
+    if ext is None:
+        return _not_acceptable()
+    return _rdf_response(iri, ext, request.url, vary=True)
+
+
 def _alternates(key: str) -> list[tuple[str, str, str]]:
     """(media type, label, href) of each RDF representation of an entity."""
     return [

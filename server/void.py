@@ -85,7 +85,7 @@ def void_triples(store, base: str, dumps: list[Dump]) -> list[ox.Triple]:
     add(ds, VOID.feature, n("http://www.w3.org/ns/formats/N-Triples"))
     add(ds, VOID.feature, n("http://www.w3.org/ns/formats/RDF_XML"))
     add(ds, VOID.feature, n("http://www.w3.org/ns/formats/JSON-LD"))
-    add(ds, VOID.uriLookupEndpoint, lit(base + "id/"))
+    add(ds, VOID.uriLookupEndpoint, n(base + "lookup?uri="))
     add(ds, DCAT.landingPage, n(base))
     add(ds, DCTERMS.conformsTo, n(v.ontology_iri))
 

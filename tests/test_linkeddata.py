@@ -457,6 +457,25 @@ def test_named_graph_iris_dereference_to_their_description(ld):
     assert get(base + "graph/nothing", "text/turtle").status_code == 404
 
 
+def test_void_uri_lookup_endpoint_describes_any_resource(ld):
+    from urllib.parse import quote
+
+    base, data = ld
+    void = Graph().parse(data=get(base + ".well-known/void", "text/turtle").text, format="turtle")
+    endpoint = str(void.value(URIRef(base + ".well-known/void#dataset"), VOID.uriLookupEndpoint))
+    own = base + "id/country/AFG"
+    r = get(endpoint + quote(own, safe=""), "text/turtle")
+    assert r.status_code == 200 and r.url.endswith("/data/id/country/AFG.ttl")
+    assert (URIRef(own), None, None) in Graph().parse(data=r.text, format="turtle")
+    external = "https://schema.org/Country"  # a class the data uses, outside our IRI space
+    r = get(endpoint + quote(external, safe=""), "application/n-triples")
+    assert r.status_code == 200 and (None, None, URIRef(external)) in Graph().parse(
+        data=r.text, format="nt"
+    )
+    assert get(endpoint + quote("http://example.org/nothing", safe="")).status_code == 404
+    assert get(base + "lookup").status_code == 400
+
+
 def test_dumps_download_decompress_and_parse(ld):
     base, data = ld
     listing = get(base + "dumps/")
