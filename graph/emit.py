@@ -305,7 +305,7 @@ class Emitter:
         return ds
 
     def dimension_property(self, name: str) -> URIRef:
-        if name == "area":
+        if name in ("area", "country"):
             return SDMX_DIMENSION.refArea
         if name == "period":
             return SDMX_DIMENSION.refPeriod
@@ -390,6 +390,8 @@ class Emitter:
                 g.add((obs, SDMX_DIMENSION.sex, URIRef(SDMX_SEX.format(value))))
             elif name == "nationality":
                 g.add((obs, ont.nationality, self.iri(value)))
+            elif name == "country":  # a row per country: the area the figure is about
+                g.add((obs, SDMX_DIMENSION.refArea, self.iri(value)))
             else:
                 g.add((obs, self.dimension_property(name), Literal(value)))
         if "year" not in dims and self.doc.year:

@@ -320,6 +320,14 @@ def test_table_cells_with_year_and_country_dimensions(extractions, kg) -> None:
            FILTER(?v = 236100000)
            ?p ont:locator "Table 1, row Europe" """,
     )
+    # a row per country: the cell's area is the country entity, as for figures in the text
+    assert ask(
+        kg,
+        """?obs a qb:Observation ; sdmx-dimension:refArea id:country/UKR ;
+             sdmx-measure:obsValue ?v ; qb:dataSet/qb:structure/qb:component/qb:dimension
+             sdmx-dimension:refArea .
+           FILTER(?v = 1240)""",
+    )
 
 
 def test_every_passage_has_a_locator_and_known_kind() -> None:
