@@ -6,6 +6,8 @@
 | MIGKG_STORE           | ./data/store                 | embedded store directory, or http(s) URL  |
 | MIGKG_QUERY_TIMEOUT   | 10                           | seconds per SPARQL query                  |
 | MIGKG_RESULT_LIMIT    | 100000                       | max rows/triples per SPARQL result        |
+| MIGKG_RESULT_BYTES    | 67108864 (64 MiB)            | max size of a serialised SPARQL result    |
+| MIGKG_RESULT_CACHE_BYTES | 67108864 (64 MiB)         | result cache per serving process; 0: off  |
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ class Settings:
     store: str = field(default_factory=lambda: os.environ.get("MIGKG_STORE", str(DEFAULT_STORE)))
     query_timeout: float = field(default_factory=lambda: _env_float("MIGKG_QUERY_TIMEOUT", 10.0))
     result_limit: int = field(default_factory=lambda: _env_int("MIGKG_RESULT_LIMIT", 100_000))
+    result_byte_limit: int = field(
+        default_factory=lambda: _env_int("MIGKG_RESULT_BYTES", 64 * 1024 * 1024)
+    )
+    result_cache_bytes: int = field(
+        default_factory=lambda: _env_int("MIGKG_RESULT_CACHE_BYTES", 64 * 1024 * 1024)
+    )
 
     @property
     def store_is_remote(self) -> bool:

@@ -41,7 +41,6 @@ if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of the
 
 DEFAULT_QUERY_WORKERS = 2  # ~100 MB each at 1M triples; a runaway query leaves one free
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024  # serialised result size cap
-DEFAULT_RESULT_CACHE_BYTES = 64 * 1024 * 1024  # per serving process; 0 disables the cache
 WORKER_STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import modules and open the store
 
 
@@ -123,7 +122,7 @@ class QueryExecutor(Protocol):
 def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
     """The executor for ``settings.store`` (an embedded directory or a remote SPARQL URL),
     behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0."""
-    byte_limit = getattr(settings, "result_byte_limit", DEFAULT_BYTE_LIMIT)
+    byte_limit = settings.result_byte_limit
     executor: QueryExecutor
     if settings.store_is_remote:
         executor = RemoteExecutor(
@@ -142,15 +141,11 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
             byte_limit=byte_limit,
             workers=workers,
         )
-    cache_bytes = int(
-        getattr(settings, "result_cache_bytes", None)
-        or os.environ.get("MIGKG_RESULT_CACHE_BYTES", DEFAULT_RESULT_CACHE_BYTES)
-    )
-    if cache_bytes <= 0:
+    if settings.result_cache_bytes <= 0:
         return executor
     from server.resultcache import CachingExecutor
 
-    return CachingExecutor(executor, max_bytes=cache_bytes)
+    return CachingExecutor(executor, max_bytes=settings.result_cache_bytes)
 
 
 # --- query dataset --------------------------------------------------------------------------
