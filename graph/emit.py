@@ -28,7 +28,7 @@ from graph.namespaces import (
     SDMX_MEASURE,
     Vocab,
 )
-from graph.reference import PROGRAMME_CLASSES
+from graph.reference import PROGRAMME_CLASSES, WORLD_KEY
 
 YEAR_IRI = "http://reference.data.gov.uk/id/year/{}"
 SDMX_SEX = "http://purl.org/linked-data/sdmx/2009/code#sex-{}"
@@ -362,12 +362,7 @@ class Emitter:
             g.add((obs, ont.programme, self.iri(q.programme_key)))
 
     def world(self) -> URIRef:
-        iri = self.iri("area/world")
-        if iri not in self._declared:
-            self._declared.add(iri)
-            self.g.add((iri, RDF.type, self.ont.Area))
-            self.g.add((iri, RDFS.label, Literal("World")))
-        return iri
+        return self.iri(WORLD_KEY)  # declared with the reference data
 
     def emit_cell(self, c: TableCell) -> None:
         g, ont = self.g, self.ont

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graph import reference
-from graph.model import Document, Entity, Mention, Passage, Relation
-from graph.recognise import NameIndex, NameRecord, name_index
+from graph.model import Document, Entity, Extraction, Mention, Passage, Relation
+from graph.recognise import NameIndex, NameRecord, key_slug, name_index
 
 # Programme subkinds that do work themselves (a fund pays, a publication reports).
 ACTING_SUBKINDS = frozenset(
@@ -662,3 +662,106 @@ def objective_relations(
 
 def _objective_number(key: str) -> int:
     return int(key.rsplit("/", 1)[-1])
+
+
+# --- one entity across documents -------------------------------------------------------------
+
+# Kinds whose entities are discovered per document and may be named differently in each.
+_DISCOVERED_KINDS = ("organization", "programme")
+
+
+def unify(extractions: list[Extraction]) -> list[Extraction]:
+    """Make an organization or programme one entity across all documents.
+
+    Each document is linked on its own, so one thing can get two keys ("Start-up Fund for
+    Safe, Orderly and Regular Migration (Migration MPTF)" in one report, "Migration
+    Multi-Partner Trust Fund (Migration MPTF)" in another) or one key with two spellings
+    ("Program"/"Programme").  Entities of one kind that share a key, a name or an acronym
+    become one: the most mentioned key (ties: the smallest) and its label; every other name
+    becomes an alternative label.  Deterministic: the result depends only on the inputs."""
+    entities = [e for x in extractions for e in x.entities.values() if e.kind in _DISCOVERED_KINDS]
+    if not entities:
+        return extractions
+    parent: dict[str, str] = {e.key: e.key for e in entities}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    owner: dict[tuple[str, str], str] = {}
+    for e in sorted(entities, key=lambda e: e.key):
+        for name in (e.label, *e.alt_labels):
+            if (found := _name_token(name)) is None:
+                continue
+            token = (e.kind, found)
+            if token in owner:
+                a, b = find(owner[token]), find(e.key)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[token] = e.key
+    counts: dict[str, int] = {}
+    for x in extractions:
+        for m in x.mentions:
+            if m.entity_key in parent:
+                counts[m.entity_key] = counts.get(m.entity_key, 0) + 1
+    groups: dict[str, list[Entity]] = {}
+    for e in entities:
+        groups.setdefault(find(e.key), []).append(e)
+    canonical: dict[str, Entity] = {}
+    for members in groups.values():
+        merged = _merge(members, counts)
+        for e in members:
+            canonical[e.key] = merged
+    return [_rekey(x, canonical) for x in extractions]
+
+
+def _name_token(name: str) -> str | None:
+    """Acronyms ("MPTF", "Migration MPTF") compare exactly, names of two words or more by
+    their slug; a one-word name ("Network") is too generic to join two documents' entities."""
+    bare = re.sub(r"^(?:the|The)\s+", "", name.strip())
+    words = bare.split()
+    if any(sum(c.isupper() for c in w) >= 2 for w in words):
+        return "acronym:" + bare
+    return "name:" + key_slug(bare) if len(words) >= 2 else None
+
+
+def _merge(members: list[Entity], counts: dict[str, int]) -> Entity:
+    best = min(
+        members,
+        key=lambda e: (("reference", "true") not in e.attrs, -counts.get(e.key, 0), e.key, e.label),
+    )
+    names: list[str] = []
+    for e in sorted(members, key=lambda e: (e is not best, e.key, e.label)):
+        names += [e.label, *e.alt_labels]
+    alt = tuple(dict.fromkeys(n for n in names if n != best.label))
+    attrs = tuple(dict.fromkeys(a for e in members for a in e.attrs))
+    return Entity(best.key, best.kind, best.label, alt, best.subkind, tuple(sorted(attrs)))
+
+
+def _rekey(x: Extraction, canonical: dict[str, Entity]) -> Extraction:
+    def key(k: str | None) -> str | None:
+        return canonical[k].key if k in canonical else k
+
+    entities = {}
+    for k, e in x.entities.items():
+        e = canonical.get(k, e)
+        entities[e.key] = e
+    return replace(
+        x,
+        entities=entities,
+        mentions=[replace(m, entity_key=key(m.entity_key)) for m in x.mentions],
+        relations=_dedupe(
+            replace(r, subject_key=key(r.subject_key), object_key=key(r.object_key))
+            for r in x.relations
+        ),
+        objective_links=_dedupe(
+            replace(r, subject_key=key(r.subject_key)) for r in x.objective_links
+        ),
+        quantities=[
+            replace(q, subject_key=key(q.subject_key), programme_key=key(q.programme_key))
+            for q in x.quantities
+        ],
+    )

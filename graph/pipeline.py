@@ -111,6 +111,7 @@ def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> dic
         v.graph("ontology"): reference.ontology_graph(v.base),
         v.graph("reference"): reference.reference_graph(v.base),
     }
+    extractions = []
     for document in documents:
         extraction = extract(document)
         progress(
@@ -118,6 +119,9 @@ def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> dic
             f"{len(extraction.quantities)} metrics, {len(extraction.cells)} table cells, "
             f"{len(extraction.relations) + len(extraction.objective_links)} relations"
         )
+        extractions.append(extraction)
+    for extraction in link_stage.unify(extractions):  # one entity across documents
+        document = extraction.document
         graphs[v.graph(document.id)] = emit_stage.emit(extraction, v, publisher_key(document))
     return graphs
 

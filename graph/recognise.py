@@ -418,6 +418,8 @@ ORG_HEADS = frozenset(
         "Dialogue",
         "Lab",
         "Laboratory",
+        "Academy",
+        "Panel",
     ]
 )
 PROGRAMME_HEADS = {
@@ -605,9 +607,9 @@ def organization_type(words: list[str], head: str) -> str:
         and "Nations" in words[:5]
     ):
         return "un-entity"
-    if head in ("Network", "Group", "Alliance", "Coalition"):
+    if head in ("Network", "Group", "Alliance", "Coalition", "Panel"):
         return "network"
-    if head in ("University",):
+    if head in ("University", "Academy"):
         return "academic"
     return "other"
 
@@ -988,6 +990,25 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
         found = classify_name(f"{phrase} {marker.group(1)}" if marker else phrase)
         if found and _plausible_discovery(phrase, marked=bool(marker)):
             yield Definition(phrase, found.kind, found.subkind, "head-noun")
+            for inner in nested_names(phrase):
+                # "Working Group of the Platform for Disaster Displacement" names both
+                first = inner.split()[0]
+                if first in REGION_WORDS or country_key(first):
+                    continue  # "Council of Europe Drafting Committee": not "Europe ... Committee"
+                inner_found = classify_name(inner)
+                if inner_found and _plausible_discovery(inner):
+                    yield Definition(inner, inner_found.kind, inner_found.subkind, "head-noun")
+
+
+_NESTING = re.compile(r"\s(?:of|at|within|under)\s+(?:the\s+)?(?=[A-Z])")
+
+
+def nested_names(name: str) -> Iterator[str]:
+    """The complements of "X of the Y" (and "at", "within", "under") that may name something
+    themselves: "Secretariat of the United Nations Network on Migration" contains "United
+    Nations Network on Migration"."""
+    for m in _NESTING.finditer(name):
+        yield name[m.end() :]
 
 
 def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
@@ -1003,6 +1024,9 @@ def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
         return False
     if len(words) >= 3:
         return True
+    in_place = len(words) == 2 and (words[1] in REGION_WORDS or country_key(words[1]))
+    if in_place and words[0] in ORG_HEADS and words[0] not in ("Office", "Group"):
+        return True  # "Council of Europe", "Bank of Ghana", "Government of Chad"
     has_acronym = any(len(w) >= 2 and w.isupper() for w in words)
     strong_head = words[-1] in STRONG_PROGRAMME_HEADS and words[0] not in GENERIC_MODIFIERS
     return len(words) == 2 and (
@@ -1237,6 +1261,9 @@ def _phrase_from(
                 end = j + 1
                 j += 1
                 continue
+        if cur.text == "," and (after := _adjective_series_end(tokens, i, j)):
+            end = j = after  # "Fund for Safe, Orderly and Regular Migration"
+            continue
         if low == "with" and cur.is_word and _with_names_a_partner(tokens, j):
             break
         if low in PREPOSITIONS and cur.is_word:
@@ -1265,6 +1292,52 @@ def _phrase_from(
     return (i, end) if end > i else None
 
 
+def _adjective_series_end(tokens: Sequence[Token], i: int, j: int) -> int | None:
+    """Where a series of single capitalised words that continues a name after a preposition
+    ends: "for Safe, Orderly and Regular Migration", "Ministry of Health, Labour and Welfare".
+    ``tokens[j]`` is the comma.  Names listed after a comma ("UNHCR, UNICEF and WHO",
+    "Chad, Niger and Mali", "Border Police and Customs") are not a series: every item is one
+    word, not an acronym, a country or a head noun."""
+
+    def plain(t: Token) -> bool:
+        return (
+            t.is_word
+            and t.text[:1].isupper()
+            and not t.is_all_caps
+            and t.text not in HEAD_WORDS
+            and t.norm.casefold() not in STOPWORDS
+            and country_key(t.text) is None
+        )
+
+    if not plain(tokens[j - 1]):
+        return None
+    # the word before the comma is the series' first item: after "for"/"of" inside a name,
+    # or the name's first word when the series ends on a head noun ("IOM's Health, Border
+    # and Mobility Management Framework")
+    after_preposition = j - 2 > i and tokens[j - 2].norm.casefold() in PREPOSITIONS
+    if not (after_preposition or j - 1 == i):
+        return None
+    k = j
+    while k + 2 < len(tokens) and tokens[k].text == "," and plain(tokens[k + 1]):
+        k += 2
+        if tokens[k].text == "," and k + 1 < len(tokens) and tokens[k + 1].text == "and":
+            k += 1  # serial comma: "Safe, Orderly, and Regular"
+            break
+        if tokens[k].text == "and":
+            break
+    if k >= len(tokens) or tokens[k].text != "and" or k + 1 >= len(tokens):
+        return None
+    last = k + 1
+    if not plain(tokens[last]) or tokens[last].start - tokens[k].raw_end > 1:
+        return None
+    end = last + 1
+    while end < len(tokens) and tokens[end].is_word and tokens[end].text[:1].isupper():
+        end += 1  # "... and Regular Migration"
+    if not after_preposition and tokens[end - 1].text not in HEAD_WORDS:
+        return None
+    return end
+
+
 def _with_names_a_partner(tokens: Sequence[Token], j: int) -> bool:
     """ "the Shelter Cluster with the IFRC", "Global CCCM Cluster with UNHCR": after a head
     noun, or before "the" or an acronym, "with" introduces a partner, not more of the name
@@ -1285,6 +1358,8 @@ def _cut_modifier_after_and(tokens: Sequence[Token], i: int, end: int) -> int:
     after the last "and", followed by a lower-case noun, modifies that noun."""
     if end >= len(tokens) or end - i < 3:
         return end
+    if any(t.text == "," for t in tokens[i:end]):
+        return end  # "Ministry of Health, Labour and Welfare officials": a joined series
     following = tokens[end]
     if not (following.is_word and following.text.islower()) or following.text in FUNCTION_WORDS:
         return end
@@ -1395,6 +1470,21 @@ def _name_matcher(doc_id: str, sha: str, document: Document) -> PhraseMatcher:
     return matcher
 
 
+def _nested_mentions(
+    passage_id: str, text: str, named: list[tuple[int, int, object]], names: PhraseMatcher
+) -> Iterator[Mention]:
+    """Known names inside a longer name's complement: the "Secretariat of the United Nations
+    Network on Migration" also mentions the Network."""
+    for start, end, _ in named:
+        for inner in nested_names(text[start:end]):
+            offset = end - len(inner)
+            for s, e, kind in names.find(inner):
+                if s == 0:  # the complement is (or starts with) a known name
+                    yield Mention(
+                        passage_id, offset, offset + e, text[offset : offset + e], str(kind)
+                    )
+
+
 def recognise(document: Document) -> list[Mention]:
     """All mentions in all passages of ``document``, in passage order then by offset."""
     names = _name_matcher(document.id, document.sha256, document)
@@ -1406,9 +1496,9 @@ def recognise(document: Document) -> list[Mention]:
             Mention(passage.id, s, e, text[s:e], "country", str(key))
             for s, e, key in countries.find(text)
         ]
-        found += [
-            Mention(passage.id, s, e, text[s:e], str(kind)) for s, e, kind in names.find(text)
-        ]
+        named = names.find(text)
+        found += [Mention(passage.id, s, e, text[s:e], str(kind)) for s, e, kind in named]
+        found += _nested_mentions(passage.id, text, named, names)
         found += objective_mentions(passage.id, text)
         found += cluster_mentions(passage.id, text)
         mentions += sorted(found, key=lambda m: (m.start, -m.end))

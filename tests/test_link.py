@@ -265,3 +265,37 @@ def test_annual_report_entities_and_relations(annual: tuple[Document, Linked]) -
             "contributesTo",
             f"gcm/objective/{objective}",
         ) in found
+
+
+def test_one_entity_across_documents_by_shared_acronym_or_spelling() -> None:
+    from graph.link import unify
+    from graph.pipeline import extract
+
+    first = make_document(
+        "The Start-up Fund for Safe, Orderly and Regular Migration (Migration MPTF) grew.",
+        "The Western Hemisphere Program trained officials in Chile.",
+        doc_id="report-a",
+    )
+    second = make_document(
+        "The Migration Multi-Partner Trust Fund (Migration MPTF) funded 12 joint programmes.",
+        "The Migration MPTF is a pooled fund. The Western Hemisphere Programme grew.",
+        doc_id="report-b",
+    )
+    a, b = unify([extract(first), extract(second)])
+    fund_a = {m.entity_key for m in a.mentions if "MPTF" in m.surface or "Start-up" in m.surface}
+    fund_b = {m.entity_key for m in b.mentions if "MPTF" in m.surface or "Multi" in m.surface}
+    assert len(fund_a) == 1 and fund_a == fund_b
+    (key,) = fund_a
+    # the most mentioned name wins; the other names stay as alternative labels, everywhere
+    assert a.entities[key] == b.entities[key]
+    fund = a.entities[key]
+    assert fund.label == "Migration Multi-Partner Trust Fund"
+    assert "Start-up Fund for Safe, Orderly and Regular Migration" in fund.alt_labels
+    hemisphere = {m.entity_key for x in (a, b) for m in x.mentions if "Hemisphere" in m.surface}
+    assert len(hemisphere) == 1
+    labels = {x.entities[k].label for x in (a, b) for k in hemisphere}
+    assert len(labels) == 1  # one rdfs:label, not one per document
+    # a name of one word joins nothing: "the Network" of one report is not another's
+    assert unify([extract(make_document("The Network met.", doc_id="c"))])[0].entities == (
+        extract(make_document("The Network met.", doc_id="c")).entities
+    )

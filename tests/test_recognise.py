@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.model import Document, Passage
-from graph.recognise import classify_name, name_index, recognise
+from graph.recognise import classify_name, name_index, name_phrases, recognise
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -305,3 +305,42 @@ def test_with_after_a_head_noun_names_a_partner_not_more_of_the_name() -> None:
     )
     surfaces = [s for s, _ in found(doc, "organization") + found(doc, "programme")]
     assert not any(" with the International" in s or "with UNHCR" in s for s in surfaces)
+
+
+def test_a_series_of_adjectives_continues_a_name_but_a_list_of_names_does_not() -> None:
+    def phrases(text: str) -> list[str]:
+        return [text[s:e] for s, e in name_phrases(text)]
+
+    assert phrases("The Start-up Fund for Safe, Orderly and Regular Migration (Migration MPTF)")[
+        0
+    ] == ("Start-up Fund for Safe, Orderly and Regular Migration")
+    assert phrases("the Ministry of Health, Labour and Welfare officials") == [
+        "Ministry of Health, Labour and Welfare"
+    ]
+    assert phrases("the Fund for Peace, Justice, and Security programme") == [
+        "Fund for Peace, Justice, and Security"
+    ]
+    assert phrases("IOM worked with UNHCR, UNICEF and WHO") == ["IOM", "UNHCR", "UNICEF"]
+    assert phrases("the Office for Chad, Niger and Mali") == ["Office for Chad", "Niger and Mali"]
+    assert phrases("the Ministry of Interior, Border Police and Customs Office") == [
+        "Ministry of Interior",
+        "Border Police and Customs Office",
+    ]
+    doc = make_document(
+        "The Start-up Fund for Safe, Orderly and Regular Migration (Migration MPTF) grew."
+    )
+    record = name_index(doc).lookup("Migration MPTF")
+    assert record and record.key == "programme/start-up-fund-for-safe-orderly-and-regular-migration"
+
+
+def test_a_name_inside_a_longer_name_is_mentioned_too() -> None:
+    doc = make_document(
+        "IOM chaired the Data and Knowledge Working Group of the Platform for Disaster "
+        "Displacement and the Secretariat of the United Nations Network on Migration."
+    )
+    names = [s for s, _ in found(doc, "organization") + found(doc, "programme")]
+    assert "Data and Knowledge Working Group of the Platform for Disaster Displacement" in names
+    assert "Platform for Disaster Displacement" in names
+    assert "United Nations Network on Migration" in names
+    text = doc.passages[0].text
+    assert all(text[m.start : m.end] == m.surface for m in recognise(doc))
