@@ -1264,6 +1264,15 @@ def _phrase_from(
         if cur.text == "," and (after := _adjective_series_end(tokens, i, j)):
             end = j = after  # "Fund for Safe, Orderly and Regular Migration"
             continue
+        if (
+            cur.text.isdigit()
+            and len(cur.text) <= 2
+            and (prev.text in ORG_HEADS or prev.text in PROGRAMME_HEADS)
+            and cur.start - prev.raw_end == 1
+            and _ends_a_numbered_name(tokens, j)
+        ):
+            end = j + 1  # "Thematic Working Group 4", "Phase 2"-style numbered bodies
+            break
         if low == "with" and cur.is_word and _with_names_a_partner(tokens, j):
             break
         if low in PREPOSITIONS and cur.is_word:
@@ -1290,6 +1299,12 @@ def _phrase_from(
     end = _cut_modifier_after_and(tokens, i, end)
     # a phrase ends on a name word, never on a connector
     return (i, end) if end > i else None
+
+
+def _ends_a_numbered_name(tokens: Sequence[Token], j: int) -> bool:
+    """ "Working Group 4, co-led by" numbers a body; "the Fund 2 million people" counts."""
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    return nxt is None or not nxt.is_word or nxt.norm.casefold() in PREPOSITIONS | {"and"}
 
 
 def _adjective_series_end(tokens: Sequence[Token], i: int, j: int) -> int | None:

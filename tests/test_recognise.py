@@ -344,3 +344,12 @@ def test_a_name_inside_a_longer_name_is_mentioned_too() -> None:
     assert "United Nations Network on Migration" in names
     text = doc.passages[0].text
     assert all(text[m.start : m.end] == m.surface for m in recognise(doc))
+
+
+def test_a_number_after_a_head_noun_belongs_to_the_name_but_a_count_does_not() -> None:
+    def phrases(text: str) -> list[str]:
+        return [text[s:e] for s, e in name_phrases(text)]
+
+    assert phrases("the Thematic Working Group 4, co-led by IOM")[0] == "Thematic Working Group 4"
+    assert phrases("the Fund 2 million people") == ["Fund"]
+    assert phrases("In Programme 12 countries were") == ["Programme"]
