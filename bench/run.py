@@ -196,6 +196,11 @@ def send(client: Client, item: Item, i: int, base: str) -> tuple[int | None, boo
 
 def process_tree_rss(pid: int) -> int:
     """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    return sum(rss for _, rss, _ in process_tree(pid))
+
+
+def process_tree(pid: int) -> list[tuple[int, int, str]]:
+    """(pid, resident bytes, command line) of a process and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -204,17 +209,18 @@ def process_tree_rss(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, []))
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            status = Path(f"/proc/{current}/status").read_text().splitlines()
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-    return total
+        rss = next((int(x.split()[1]) * 1024 for x in status if x.startswith("VmRSS:")), 0)
+        found.append((current, rss, command.decode(errors="replace")[:100].strip()))
+    return found
 
 
 class RssSampler(threading.Thread):
@@ -373,6 +379,10 @@ def bench_scale(scale: str, args) -> dict:
             record["row_count_mismatches"] = mismatches
             record[f"throughput_c{args.concurrency}"] = run_throughput(port, items, base, args)
             record["rss_after_mib"] = round(process_tree_rss(proc.pid) / 2**20, 1)
+            record["rss_after_by_process"] = [
+                {"pid": p, "mib": round(rss / 2**20, 1), "command": command}
+                for p, rss, command in process_tree(proc.pid)
+            ]
         finally:
             sampler.stop.set()
             stop_server(proc)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 from graph.config import Settings
-from server import linkeddata, sparql, ui
+from server import linkeddata, memory, sparql, ui
 
 
 def create_app(settings: Settings | None = None, *, query_workers: int | None = None) -> Flask:
@@ -20,4 +20,11 @@ def create_app(settings: Settings | None = None, *, query_workers: int | None = 
     sparql.init_app(app, query_workers=query_workers)
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(ui.bp)  # browse UI
+
+    @app.after_request
+    def release_memory(response: Response) -> Response:
+        # once the body is sent, the request's garbage goes back to the system
+        response.call_on_close(memory.trim)
+        return response
+
     return app

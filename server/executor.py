@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from graph.store import OXIGRAPH_DIR, EmbeddedStore, StoreError
-from server import results
+from server import memory, results
 from server.results import GRAPH, SOLUTIONS
 
 if TYPE_CHECKING:  # worker processes import this module: keep rdflib out of them (~20 MB each)
@@ -399,6 +399,8 @@ def _worker_main(conn: Connection, location: str, limits: Limits) -> None:
         except Exception as error:  # report, keep serving
             reply = ("error", QueryFailed(f"query failed: {type(error).__name__}: {error}"))
         conn.send(reply)
+        del reply, request
+        memory.trim()  # a large result's pages go back to the system, not kept for later
 
 
 # --- the pool (parent side) -----------------------------------------------------------------

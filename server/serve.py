@@ -25,6 +25,7 @@ Equivalent command line (settings from ``MIGKG_*`` variables)::
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 from gunicorn.app.base import BaseApplication
 
 from graph.config import Settings
+from server import memory
 from server.executor import DEFAULT_QUERY_WORKERS
 
 if TYPE_CHECKING:  # flask is imported by the workers only, not the master
@@ -112,6 +114,7 @@ def warm_in_subprocess(settings: Settings) -> int:
 
 
 def _warm(settings_json: str) -> None:
+    os.nice(10)  # background work: serving requests comes first on a small machine
     from server import ui
     from server.app import create_app
     from server.linkeddata import warm_dumps
@@ -135,6 +138,7 @@ def run(
     ``accesslog``: "-" for stdout, a file path, or None for no access log.
     """
     settings = settings or Settings()
+    memory.limit_arenas()  # before gunicorn forks its worker and threads
     options = gunicorn_options(settings, host, port, workers, threads, accesslog)
 
     def app_factory() -> Flask:
