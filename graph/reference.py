@@ -71,6 +71,8 @@ PROGRAMME_CLASSES = {
 
 WORLD_KEY = "area/world"
 WORLD_M49 = "001"  # UN M49 code of the world
+# Linked-data IRIs of ISO 3166 countries, by alpha-3 code (a widely linked authority table).
+EU_COUNTRY_AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
 
 
 # --- records -----------------------------------------------------------------------------
@@ -397,6 +399,9 @@ def _country_triples(base: str) -> Iterator[tuple]:
         yield (s, ont.iso3, Literal(c.iso3))
         if c.m49:
             yield (s, ont.m49, Literal(c.m49))
+        if pycountry.countries.get(alpha_3=c.iso3) is not None:
+            # the EU Publications Office country authority names ISO countries by alpha-3
+            yield (s, SKOS.exactMatch, URIRef(EU_COUNTRY_AUTHORITY + c.iso3))
         if c.note:
             yield (s, SKOS.note, Literal(c.note, lang="en"))
 

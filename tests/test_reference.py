@@ -307,3 +307,17 @@ def test_countries_in_reference_graph() -> None:
     assert g.value(kosovo, SKOS.note) is not None
     world = URIRef(v.entity(reference.WORLD_KEY))
     assert (world, RDF.type, v.ont.Area) in g
+
+
+def test_iso_countries_link_to_the_eu_country_authority() -> None:
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from graph import reference
+
+    g = reference.reference_graph("http://example.org/")
+    afg = URIRef("http://example.org/id/country/AFG")
+    assert (afg, SKOS.exactMatch, URIRef(reference.EU_COUNTRY_AUTHORITY + "AFG")) in g
+    kosovo = URIRef("http://example.org/id/country/XKX")
+    assert (kosovo, SKOS.prefLabel, None) in g
+    assert (kosovo, SKOS.exactMatch, None) not in g  # not an ISO 3166-1 country
