@@ -432,7 +432,11 @@ def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Itera
             )
 
 
-_FUNDED_BY = re.compile(r"\b(?:funded|financed|co-funded|sponsored|supported)\s+by\s+")
+_FUNDED_BY = re.compile(
+    r"\b(?:(?:funded|financed|co-funded|co-financed|sponsored|supported)\s+(?:by|through)"
+    r"|with\s+(?:the\s+)?(?:generous\s+|financial\s+)?(?:funding|support|contributions?)"
+    r"\s+(?:from|of))\s+"
+)
 
 
 def _funded_by(s: Sentence, text: str) -> Iterator[Found]:
@@ -440,7 +444,9 @@ def _funded_by(s: Sentence, text: str) -> Iterator[Found]:
         programme = s.subject_programme(m.start())
         if not programme:
             continue
-        strict = m.group().startswith("supported")  # IOM "supports" many things; a fund funds
+        # IOM "supports" many things, a fund funds: "supported by" / "with the support of"
+        # name a funder only when it is a fund; "with financial support from" names any
+        strict = "support" in m.group() and "financial" not in m.group()
 
         def accept(x: Mention, strict: bool = strict) -> bool:
             is_fund = x.kind == "programme" and s.subkinds.get(_key(x)) in ("fund", "facility")

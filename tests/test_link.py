@@ -299,3 +299,22 @@ def test_one_entity_across_documents_by_shared_acronym_or_spelling() -> None:
     assert unify([extract(make_document("The Network met.", doc_id="c"))])[0].entities == (
         extract(make_document("The Network met.", doc_id="c")).entities
     )
+
+
+def test_funding_phrases_name_the_funder() -> None:
+    result = linked(
+        "The Safer Roads for Migrants in the Sahel Programme was launched with financial "
+        "support from the European Union (EU).",
+        "The Border Data Programme is funded through the IOM Development Fund (IDF).",
+        "The Migrant Health Programme runs with the support of the World Health Organization "
+        "(WHO).",
+    )
+    found = triples(result)
+    assert (SAFER_ROADS + "-programme", "fundedBy", "organization/eu") in found
+    assert ("programme/border-data-programme", "fundedBy", "programme/iom-development-fund") in (
+        found
+    )
+    # "with the support of" an organization is help, not money: only a fund counts there
+    assert not any(
+        p == "fundedBy" and s == "programme/migrant-health-programme" for s, p, _ in found
+    )
