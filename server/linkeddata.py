@@ -335,9 +335,9 @@ def _alternates(key: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _int_arg(name: str, default: int = 0) -> int:
+def _int_arg(name: str, default: int = 0, maximum: int = 10**9) -> int:
     try:
-        return max(0, int(request.args.get(name, default)))
+        return min(max(0, int(request.args.get(name, default))), maximum)
     except ValueError:
         return default
 

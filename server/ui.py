@@ -268,6 +268,9 @@ def home():
 # --- classes ---------------------------------------------------------------------------------
 
 
+MAX_PAGE = 10**9  # past the last page anyway; keeps the number a 64-bit SQLite integer
+
+
 @bp.route("/classes/")
 def classes_index():
     return render_template("ui/classes.html", classes=index().classes())
@@ -287,7 +290,7 @@ def class_page(name: str):
     order = request.args.get("order", "asc" if sort == "label" else "desc")
     per_page = request.args.get("per_page", 50, type=int)
     per_page = per_page if per_page in PER_PAGE_CHOICES else 50
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
     listing = idx.members(
         info.iri, sort=sort, descending=order == "desc", page=page, per_page=per_page
     )

@@ -321,6 +321,8 @@ def test_class_page_sorts_and_paginates(live):
     assert "Page 1 of 3" in pages[0] and 'rel="next"' in pages[0] and 'rel="prev"' not in pages[0]
     beyond = live.get("/classes/programmes?per_page=25&page=9", allow_redirects=False)
     assert beyond.status_code == 302 and "page=3" in beyond.headers["Location"]
+    huge = live.get("/classes/programmes?page=99999999999999999999", allow_redirects=False)
+    assert huge.status_code == 302 and "page=3" not in huge.headers["Location"]
     assert live.get("/classes/no-such-class").status_code == 404
 
 
