@@ -183,7 +183,9 @@ def _prepare_lines(text: str) -> list[str]:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     running = _running_headers(raw_lines)
     for raw in raw_lines:
-        line = normalise_spaces(raw).rstrip(" ")
+        line = _table_row_as_tabs(normalise_spaces(raw).rstrip(" "))
+        if line is None:
+            continue  # a table's delimiter row or markup: the rows around it stay one block
         if running and re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip())) in running:
             line = ""  # a page break: the paragraph around it may continue
         line = strip_page_artefact(line)
@@ -195,6 +197,35 @@ def _prepare_lines(text: str) -> list[str]:
             line = ""
         lines.append(line if line.strip(" \t") else "")
     return lines
+
+
+_PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_PIPE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
+_HTML_TABLE_TAG = re.compile(
+    r"^\s*(?:</?(?:table|thead|tbody|tfoot|tr|colgroup|col)\b[^>]*>\s*)+$", re.I
+)
+
+
+def _table_row_as_tabs(line: str) -> str | None:
+    """Markdown pipe tables and one-row-per-line HTML tables (what PDF-to-markdown
+    converters write) become the tab-separated rows the table parser reads; their
+    delimiter rows and bare table tags are dropped (None)."""
+    if "|" in line:
+        if _PIPE_DELIMITER.match(line) and "-" in line:
+            return None
+        m = _PIPE_ROW.match(line)
+        if m:
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", m.group(1))]
+            if len(cells) >= 2:
+                return "\t".join(c.replace("\\|", "|") for c in cells)
+    if "<t" in line.lower():
+        cells = _HTML_CELL.findall(line)
+        if cells:
+            return "\t".join(re.sub(r"<[^>]+>", " ", c).strip() for c in cells)
+        if _HTML_TABLE_TAG.match(line):
+            return None
+    return line
 
 
 def _blocks(lines: list[str]) -> list[Block]:
@@ -362,6 +393,7 @@ class _TableDraft:
     notes: list[str] = field(default_factory=list)
     row_ids: list[str] = field(default_factory=list)
     pending_group: str = ""  # a row-group label waiting for its first row
+    captioned: bool = False  # titled by a "Table N." caption line
 
 
 @dataclass
@@ -750,6 +782,7 @@ class _Builder:
         table = _TableDraft(
             id=self.unique(base), title=title, locator=locator, section=self.path(),
             section_id=self.stack[-1].id if self.stack else None, width=width, header=header,
+            captioned=caption is not None,
         )  # fmt: skip
         self.tables.append(table)
         placeholder = self.add("table", "", table.locator, "table-placeholder")
@@ -866,6 +899,20 @@ class _Builder:
             self.heading(cleaned, self.heading_level(cleaned, level), refs, following)
             return consumed
         caption = _CAPTION.match(cleaned)
+        table = self.open_table
+        if (
+            len(block.lines) == 1
+            and caption
+            and caption.group(1).lower() == "table"
+            and i > 0
+            and blocks[i - 1].kind == "table"
+            and table is not None
+            and not table.captioned
+        ):
+            # the caption under the table it names (markdown converters often put it there;
+            # between two tables, it names the one above when that one has no caption)
+            table.title, table.captioned = caption.group(3) or cleaned, True
+            return 1
         if (
             len(block.lines) == 1
             and caption
@@ -1018,6 +1065,14 @@ def _detect_publisher(b: _Builder, text: str, upper: Counter[str]) -> str:
     """The organization that writes about itself throughout: its acronym dominates the text."""
     listed = dict(b.acronyms)
     known: dict[str, str] | None = None
+    for passage in b.passages[:6]:
+        # a title page line that is an organization's name: "International Organization
+        # for Migration (IOM)" under the title of a short report
+        line = re.sub(r"\s*\([A-Z]{2,10}\)$", "", passage.text.strip())
+        if known is None:
+            known = _known_organizations()
+        if line in known.values():
+            return line
     words = max(1, len(text.split()))
     for acronym, count in upper.most_common(8):
         if count < 5 or count * 1000 / words < 2:

@@ -270,6 +270,8 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
     for m in mentions:
         if m.entity_key:
             by_passage[m.passage_id].append(m)
+    for passage_id, found in by_passage.items():
+        by_passage[passage_id] = _places_outside_names(found)
     section_areas = _section_countries(document, by_passage)
     out: list[Quantity] = []
     for passage in document.passages:
@@ -289,6 +291,19 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
         )
         out.extend(_passage_quantities(ctx))
     return out
+
+
+def _places_outside_names(mentions: list[Mention]) -> list[Mention]:
+    """Drop the countries that open a longer name: "the United States Department of State"
+    names a funder, not the place a figure is about.  A country after the head ("the
+    Government of Kenya", "the Ministry of Health of Ghana") stays: such bodies act there."""
+    names = [m for m in mentions if m.kind in ("organization", "programme")]
+    return [
+        m
+        for m in mentions
+        if m.kind != "country"
+        or not any(m.start <= o.start < m.end and o.end > m.end for o in names)
+    ]
 
 
 def _passage_quantities(ctx: _Context) -> list[Quantity]:
@@ -1272,6 +1287,25 @@ def _title_measure(table: Table) -> str:
     return f"number of {head.lower()}" if head else "count"
 
 
+_YEAR_LABEL = re.compile(r"^(?:year|reference year|period)$", re.IGNORECASE)
+
+
+def _column_measure(col: tuple[str, str] | None, money) -> str | None:
+    """ "IDPs", "Returnees", "Migrants assisted": a column named by what it counts.  Column
+    labels that are dimensions (years, sex, grades) have their own dimension instead."""
+    if money or col is None or col[0] != "column" or not re.search(r"[A-Za-z]{3}", col[1]):
+        return None
+    label = re.sub(r"\s*\((?:number|no\.?|#)\)\s*$", "", col[1], flags=re.I).strip()
+    if re.search(r"%|per\s*cent|percentage|share|rate", label, re.I):
+        return None
+    label = re.sub(r"^(?:number|no\.?|total)\s+(?:of\s+)?", "", label, flags=re.I)
+    words = label.split()
+    if not words or len(words) > 6:
+        return None
+    text = " ".join(w if sum(ch.isupper() for ch in w) >= 2 else w.lower() for w in words)
+    return f"number of {text}"
+
+
 def _row_label(label: str) -> tuple[str, str | None, bool]:
     """Split a row label into (label without year/unit notes, year in it, says percentage points)."""
     points = bool(re.search(r"percentage points?", label, re.I))
@@ -1293,6 +1327,7 @@ def _cells_of_table(
     width = max([len(r) for r in (*table.header, *table.rows)], default=0)
     labels = _column_labels(table, width)
     column_dims = [_column_dimension(labels[c]) if c > 0 else None for c in range(width)]
+    year_columns = [c for c in range(1, width) if _YEAR_LABEL.match(labels[c])]
     header_rows = {tuple(_clean_cell(c) for c in row) for row in table.header}
     table_year = _table_year(table, doc_year)
     title_measure = _title_measure(table)
@@ -1337,6 +1372,10 @@ def _cells_of_table(
             else f"{table.id}-row-{i + 1}"
         )
         text_label, row_year, points = _row_label(label)
+        for c in year_columns:  # a "Year" column dates its row
+            if c < len(cells) and _YEAR_CELL.match(cells[c]):
+                row_year = cells[c]
+                numbers[c - 1] = None
         row_dims: list[tuple[str, str]] = []
         key = country_key(text_label) if text_label else None
         if key:
@@ -1383,7 +1422,7 @@ def _cells_of_table(
             else:
                 unit = "count"
             if unit in ("count",) or (money and unit == money[0]):
-                measure = row_measure or title_measure
+                measure = row_measure or _column_measure(col, money) or title_measure
             elif percent_of:
                 measure = row_measure or f"percentage of {percent_of}"
             else:

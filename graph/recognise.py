@@ -823,7 +823,11 @@ def text_acronym_definitions(text: str) -> Iterator[Definition]:
         phrase = phrase_ending_at(text, m.start())
         if not phrase:
             continue
-        phrase = _align_to_acronym(phrase, alias)
+        aligned = _align_to_acronym(phrase, alias)
+        if aligned == phrase or classify_name(aligned) or not classify_name(phrase):
+            # "... Bureau of Population, Refugees and Migration (PRM)": the initials cover
+            # a tail that names nothing on its own; the whole phrase is the name then
+            phrase = aligned
         head = m.group(2)
         full = phrase
         if head and (

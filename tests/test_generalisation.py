@@ -4,7 +4,9 @@ tests/data/reports/ holds three small hand-written IOM-style reports in layouts 
 not use: a markdown annual report (``[^n]`` footnotes, "ACR – Expansion" acronym lines,
 caption lines above tab tables), an OCR export (running page headers, "1. INTRODUCTION"
 chapters, "1.1." numbered paragraphs, words hyphenated at line ends, "4 Text" footnotes)
-and a plain-text report (CRLF, smart quotes, headings only as short lines).  Each is built
+a plain-text report (CRLF, smart quotes, headings only as short lines) and a markdown
+overview as PDF-to-markdown converters write it (pipe table with its caption underneath,
+bold numbers, bullet key findings).  Each is built
 with the real pipeline into a temporary store; the expected facts are read from the files.
 """
 
@@ -25,6 +27,7 @@ BASE = "http://127.0.0.1:8000/"
 ANNUAL = "annual-report-2022"
 OCR = "gcm-support-report-ocr"
 PLAIN = "migration-development-report-2022"
+DTM = "dtm-regional-overview-2023"
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +80,18 @@ def observation(kg, doc: str, value: str, unit: str, measure: str, locator: str,
 
 def test_all_three_reports_build_and_validate(built) -> None:
     assert built.validation.conforms
-    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN])
+    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN, DTM])
 
 
 def test_titles_years_and_publisher(docs) -> None:
     assert docs[ANNUAL].title == "Annual Report for 2022"
     assert docs[OCR].title.startswith("IOM Support to the Implementation of the Global Compact")
     assert docs[PLAIN].title == "Migration and Development Report 2022"
+    assert docs[DTM].title == (
+        "Displacement Tracking Matrix: Regional Overview – East and Horn of Africa 2023"
+    )
     for d in docs.values():
-        assert d.year == 2022
+        assert d.year == (2023 if d.id == DTM else 2022)
         assert d.publisher == "International Organization for Migration"
 
 
@@ -337,3 +343,34 @@ def test_every_passage_has_a_locator_and_known_kind() -> None:
             assert p.locator.strip(), p.id
             assert p.kind in ("paragraph", "box", "footnote", "heading", "table-row", "text")
             assert d.text[p.start : p.end] == p.text
+
+
+# --- a markdown pipe table, as PDF-to-markdown converters write it -------------------------
+
+
+def test_pipe_table_cells_with_column_measures_and_a_year_column(docs, extractions) -> None:
+    (table,) = docs[DTM].tables
+    assert table.title == "Internally displaced persons and returnees by country, 2023"
+    cells = {(c.measure, dict(c.dimensions)["country"]): c for c in extractions[DTM].cells}
+    assert len(cells) == 6  # the "Year" column dates each row; it is not a figure itself
+    ethiopia = cells[("number of IDPs", "country/ETH")]
+    assert (ethiopia.value, dict(ethiopia.dimensions)["year"]) == (Decimal(3502000), "2023")
+    assert cells[("number of returnees", "country/SOM")].value == Decimal(95000)
+
+
+def test_markdown_overview_entities_relations_and_areas(extractions, kg) -> None:
+    x = extractions[DTM]
+    prm = x.entities["organization/prm"]  # the reference entity, named in full in the text
+    assert "United States Department of State Bureau of Population, Refugees and Migration" in (
+        prm.alt_labels
+    )
+    found = {(r.subject_key, r.predicate, r.object_key) for r in x.relations + x.objective_links}
+    assert ("programme/displacement-tracking-matrix", "fundedBy", "organization/eu") in found
+    assert ("organization/igad", "partnerOf", "programme/displacement-tracking-matrix") in found
+    assert ("programme/regional-data-hub", "contributesTo", "gcm/objective/3") in found
+    money = {q.value: q for q in x.quantities if q.unit == "USD"}
+    # the funder's name opens with a country; the money is not about that country
+    assert money[Decimal(12000000)].area_key is None
+    somalia = next(q for q in x.quantities if q.value == Decimal(1200000))
+    assert (somalia.qualifier, somalia.area_key) == ("nearly", "country/SOM")
+    assert observation(kg, DTM, "5100000", "person", "internally displaced", "key findings")

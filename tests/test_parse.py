@@ -515,3 +515,36 @@ def test_plain_text_title_lines_and_caption_lines() -> None:
     assert doc.title == "Annual Review 2022"
     (table,) = doc.tables
     assert (table.title, table.locator) == ("Expenditure by region (USD million)", "Table 1")
+
+
+def test_markdown_pipe_and_html_tables_are_tables() -> None:
+    text = "\n".join(
+        [
+            "# Report 2023",
+            "",
+            "International Organization for Migration",
+            "",
+            "IOM works with many partners in many countries and regions of the world every year. "
+            * 15,
+            "",
+            "| Country | IDPs | Year |",
+            "|:--------|-----:|------|",
+            "| Ethiopia | 3,502,000 | 2023 |",
+            "| Somalia | 2,970,000 | 2023 |",
+            "",
+            "Table 1. Displaced persons by country",
+            "",
+            "<table>",
+            "<tr><th>Region</th><th>Staff</th></tr>",
+            "<tr><td>Africa</td><td>1,200</td></tr>",
+            "<tr><td>Asia</td><td>900</td></tr>",
+            "</table>",
+        ]
+    )
+    doc = parse_text(text, "tables")
+    pipe, html = doc.tables
+    assert pipe.title == "Displaced persons by country"  # the caption under the table
+    assert [r[0] for r in pipe.rows] == ["Ethiopia", "Somalia"]
+    assert list(pipe.header[0][:2]) == ["Country", "IDPs"]
+    assert [r[1] for r in html.rows] == ["1,200", "900"]
+    assert not any("---" in p.text or "<t" in p.text for p in doc.passages)
