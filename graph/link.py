@@ -478,6 +478,8 @@ def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
             leaders += more
             pos = more[-1].end
         thing = s.at(pos, _is_named)
+        if thing and len(leaders) == 1 and text.startswith(" with ", thing.end):
+            leaders += s.listed_from(thing.end + 6, _is_org)  # "co-leads X with the World Bank"
         for leader in leaders if thing else ():
             yield _key(leader), "coLeads", _key(thing), (_span(actor), _span(thing))
     for m in _triggers(s, text, _CO_LED_BY):
@@ -504,6 +506,7 @@ def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
 
 
 _CHAIRED_BY = re.compile(r"\bchaired\s+by\s+(?:the\s+)?(?:(?:[A-Z][\w-]*\s+){1,4}of\s+)?")
+_CHAIRS = re.compile(r"\b(?:chairs|chaired|co-chairs|co-chaired|presides\s+over)\s+(?!by\b)")
 
 
 def _chairs(s: Sentence, text: str) -> Iterator[Found]:
@@ -512,6 +515,13 @@ def _chairs(s: Sentence, text: str) -> Iterator[Found]:
         thing = s.before(m.start(), _is_named)
         if chair and thing and thing is not chair:
             yield _key(chair), "chairs", _key(thing), (_span(thing), _span(chair))
+    for m in _triggers(s, text, _CHAIRS):
+        # "IOM chairs the X", "IOM co-leads the Y with the World Bank, and chairs the X":
+        # the sentence's subject, its first organization
+        thing = s.at(m.end(), _is_named)
+        chair = next((x for x in s.mentions if _is_org(x) and x.end <= m.start()), None)
+        if chair and thing and thing is not chair:
+            yield _key(chair), "chairs", _key(thing), (_span(chair), _span(thing))
 
 
 _COORDINATOR_OF = re.compile(r"\b[Cc]oordinator\s+(?:and\s+[Ss]ecretariat\s+)?of\s+")

@@ -273,8 +273,13 @@ def find_numbers(text: str) -> list[NumberMatch]:
         found.append(match)
         taken_until = match.end
     found.extend(_find_number_words(text, masked, found))
+    # "two thirds of them", "one-quarter": a fraction, not a count of thirds
+    found = [n for n in found if not _FRACTION_AFTER.match(text, n.end)]
     found.sort(key=lambda n: n.start)
     return found
+
+
+_FRACTION_AFTER = re.compile(r"[\s-]*(?:thirds?|quarters?|fifths?|tenths?|halves)\b(?!-)", re.I)
 
 
 def exact(value: Decimal) -> Decimal:

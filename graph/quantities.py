@@ -1085,13 +1085,25 @@ def _country_groups(ctx: _Context, sentence: _Sentence) -> list[list[Mention]]:
     return groups
 
 
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:refugees|migrants|nationals|returnees|people|persons|arrivals|IDPs|workers|"
+    r"students|asylum[- ]seekers|citizens|children|families|evacuees)\s+(?:fleeing\s+|"
+    r"(?:coming|originating|returning|displaced)\s+)?from\s+(?:the\s+)?$"
+)
+
+
 def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
     if _WORLDWIDE_AFTER.match(ctx.text, n.end, min(sentence.end, n.end + 80)):
         return None  # "over 300 clinical staff worldwide"
+    text = ctx.text
     groups = _country_groups(ctx, sentence)
     if not groups:
         return ctx.section_area
-    text = ctx.text
+
+    def origin(g: list[Mention]) -> bool:
+        # "refugees from Ukraine" names where people come from, not where the figure is
+        return bool(_ORIGIN_BEFORE.search(text, max(sentence.start, g[0].start - 60), g[0].start))
+
     # "the Niger (21%)": a number in brackets right after one country.
     if text[n.start - 1 : n.start] == "(":
         for g in groups:
@@ -1107,14 +1119,28 @@ def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
     left = max([c for c in cuts if c < n.start], default=sentence.start)
     right = min([c for c in cuts if c >= n.end], default=sentence.end)
     in_clause = [g for g in groups if left <= g[0].start < right]
-    if len(in_clause) == 1 and len(in_clause[0]) == 1:
-        return in_clause[0][0].entity_key
+    places = [g for g in in_clause if not origin(g)]
+    if places and len(places) == len(in_clause):
+        return places[0][0].entity_key if len(places) == 1 and len(places[0]) == 1 else None
+    if places:
+        return None  # a place and an origin in one clause: which one the figure is about is open
+    # "In the Republic of Moldova, IOM supported 120,000 refugees from Ukraine"
+    fronted = _FRONTED_PLACE.match(text, sentence.start)
+    if (
+        fronted
+        and re.fullmatch(r"(?:the\s+)?", text[fronted.end() : groups[0][0].start], re.I)
+        and len(groups[0]) == 1
+    ):
+        return groups[0][0].entity_key
     if in_clause:
-        return None
+        return None  # only an origin
     keys = {m.entity_key for g in groups for m in g}
-    if len(groups) == 1 and len(keys) == 1:
+    if len(groups) == 1 and len(keys) == 1 and not origin(groups[0]):
         return groups[0][0].entity_key
     return None
+
+
+_FRONTED_PLACE = re.compile(r"\s*(?:In|Across|Throughout|Within)\s+")
 
 
 def _subject(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:

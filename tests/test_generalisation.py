@@ -6,7 +6,7 @@ caption lines above tab tables), an OCR export (running page headers, "1. INTROD
 chapters, "1.1." numbered paragraphs, words hyphenated at line ends, "4 Text" footnotes)
 a plain-text report (CRLF, smart quotes, headings only as short lines) and a markdown
 overview as PDF-to-markdown converters write it (pipe table with its caption underneath,
-bold numbers, bullet key findings).  Each is built
+bold numbers, bullet key findings), and a plain-text annual report with "CHAPTER N." headings.  Each is built
 with the real pipeline into a temporary store; the expected facts are read from the files.
 """
 
@@ -28,6 +28,7 @@ ANNUAL = "annual-report-2022"
 OCR = "gcm-support-report-ocr"
 PLAIN = "migration-development-report-2022"
 DTM = "dtm-regional-overview-2023"
+AR2023 = "iom-annual-report-2023"
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def observation(kg, doc: str, value: str, unit: str, measure: str, locator: str,
 
 def test_all_three_reports_build_and_validate(built) -> None:
     assert built.validation.conforms
-    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN, DTM])
+    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN, DTM, AR2023])
 
 
 def test_titles_years_and_publisher(docs) -> None:
@@ -91,7 +92,7 @@ def test_titles_years_and_publisher(docs) -> None:
         "Displacement Tracking Matrix: Regional Overview – East and Horn of Africa 2023"
     )
     for d in docs.values():
-        assert d.year == (2023 if d.id == DTM else 2022)
+        assert d.year == (2023 if d.id in (DTM, AR2023) else 2022)
         assert d.publisher == "International Organization for Migration"
 
 
@@ -374,3 +375,29 @@ def test_markdown_overview_entities_relations_and_areas(extractions, kg) -> None
     somalia = next(q for q in x.quantities if q.value == Decimal(1200000))
     assert (somalia.qualifier, somalia.area_key) == ("nearly", "country/SOM")
     assert observation(kg, DTM, "5100000", "person", "internally displaced", "key findings")
+
+
+def test_plain_annual_report_places_fractions_and_relations(extractions) -> None:
+    x = extractions[AR2023]
+    by_value = {q.value: q for q in x.quantities}
+    moldova = by_value[Decimal(120000)]  # "In the Republic of Moldova, ... refugees from Ukraine"
+    assert (moldova.unit, moldova.area_key) == ("person", "country/MDA")
+    assert by_value[Decimal(960000)].area_key == "country/BGD"
+    returns = by_value[Decimal(10000)]  # "between 10,000 and 15,000 migrants"
+    assert (returns.value_max, returns.unit) == (Decimal(15000), "person")
+    assert not any("thirds" in q.measure or q.surface == "Two" for q in x.quantities)
+    found = {(r.subject_key, r.predicate, r.object_key) for r in x.relations + x.objective_links}
+    group = "organization/remittances-working-group"
+    assert {
+        ("organization/iom", "coLeads", group),
+        ("organization/world-bank", "coLeads", group),
+    } <= found
+    assert ("organization/iom", "memberOf", "organization/iasc") in found
+    avrr = "programme/assisted-voluntary-return-and-reintegration"
+    assert (avrr, "contributesTo", "gcm/objective/21") in found
+    assert x.entities[avrr].alt_labels == ("AVRR",)
+    staff = [c for c in x.cells if ("category", "Total") in c.dimensions]
+    assert {(c.value, dict(c.dimensions)["year"]) for c in staff} == {
+        (Decimal(12280), "2022"),
+        (Decimal(13420), "2023"),
+    }

@@ -318,3 +318,21 @@ def test_funding_phrases_name_the_funder() -> None:
     assert not any(
         p == "fundedBy" and s == "programme/migrant-health-programme" for s, p, _ in found
     )
+
+
+def test_co_leads_with_a_partner_named_after_the_thing_and_active_chairs() -> None:
+    result = linked(
+        "IOM co-leads the Remittances Working Group with the World Bank, and chairs the "
+        "Global Forum on Migration and Development Working Group on Labour Migration."
+    )
+    found = triples(result)
+    group = "organization/remittances-working-group"
+    assert ("organization/iom", "coLeads", group) in found
+    assert ("organization/world-bank", "coLeads", group) in found
+    chaired = {(s, o) for s, p, o in found if p == "chairs"}
+    assert chaired == {
+        (
+            "organization/iom",
+            "organization/global-forum-on-migration-and-development-working-group-on-labour-migration",
+        )
+    }

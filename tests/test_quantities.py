@@ -542,3 +542,36 @@ def test_what_an_amount_is_from_in_phrase_or_money_verb() -> None:
     assert _one(found, "USD 45.3 million").measure == "pledges"
     euros = _one(found, "EUR 3,000,000")
     assert (euros.value, euros.unit, euros.measure) == (Decimal(3000000), "EUR", "contributions")
+
+
+def test_where_people_come_from_is_not_the_area() -> None:
+    p = _para(
+        "p1",
+        "In the Republic of Moldova, IOM supported 120,000 refugees from Ukraine. "
+        "IOM assisted 5,000 refugees from South Sudan.",
+    )
+    mentions = _mentions(
+        p,
+        Republic_of_Moldova="country/MDA",
+        Ukraine="country/UKR",
+        South_Sudan="country/SSD",
+    )
+    qs = extract_quantities(_doc(p), mentions)
+    assert _one(qs, "120,000").area_key == "country/MDA"  # the place named up front
+    assert _one(qs, "5,000").area_key is None  # only an origin: the place is not stated
+
+
+def test_a_country_opening_a_funders_name_is_not_the_area() -> None:
+    p = _para("p1", "USD 12 million came from the United States Department of State.")
+    mentions = _mentions(p, the_United_States="country/USA")
+    mentions += _mentions(p, United_States_Department_of_State="organization/dos")
+    (q,) = extract_quantities(_doc(p), mentions)
+    assert q.area_key is None
+
+
+def test_fractions_are_not_counts() -> None:
+    p = _para(
+        "p1", "Two thirds of them were men, and one-quarter were children; 2,003 third-party staff."
+    )
+    qs = extract_quantities(_doc(p), [])
+    assert [q.surface for q in qs] == ["2,003"]
