@@ -724,6 +724,7 @@ def discover(document: Document) -> list[Definition]:
         text = passage.text
         definitions += title_definitions(text)
         definitions += text_acronym_definitions(text)
+        definitions += described_acronym_definitions(text)
         definitions += apposition_definitions(text)
         definitions += co_lead_definitions(text)
         definitions += head_noun_definitions(text)
@@ -842,6 +843,29 @@ def text_acronym_definitions(text: str) -> Iterator[Definition]:
             aliases = (alias,)
         if found and len(_significant(full)) >= 2:
             yield Definition(full, found.kind, found.subkind, "text-acronym", aliases)
+
+
+# "the national institute for statistics (INSEED)": a body described in lower case, named
+# only by its acronym.
+_DESCRIBED_ACRONYM = re.compile(
+    r"\b(?:the|a|its|their)\s+((?:[a-z][a-z-]+\s+){0,4}"
+    r"(institute|ministry|agency|office|bureau|commission|council|authority|department|"
+    r"directorate|secretariat|centre|center|association|network|university|committee|"
+    r"service|union|federation|foundation)"
+    r"(?:\s+(?:of|for|on)\s+(?:the\s+)?[a-z][a-z-]+(?:\s+(?:and\s+)?[a-z][a-z-]+){0,3})?)"
+    r"\s+\(([A-Z][A-Za-z0-9&-]{1,11})\)"
+)
+
+
+def described_acronym_definitions(text: str) -> Iterator[Definition]:
+    for m in _DESCRIBED_ACRONYM.finditer(text):
+        description, head, acronym = m.group(1), m.group(2), m.group(3)
+        if sum(c.isupper() for c in acronym) < 2:
+            continue
+        kind = organization_type([head.capitalize()], head.capitalize())
+        # the acronym is the label; the description stays as an alternative name
+        yield Definition(acronym, "organization", kind, "text-acronym", (acronym,))
+        yield Definition(description, "organization", kind, "text-acronym", (acronym,))
 
 
 def _align_to_acronym(phrase: str, acronym: str) -> str:
@@ -1159,7 +1183,12 @@ def build_index(definitions: list[Definition]) -> NameIndex:
             if name not in record.acronyms:
                 record.acronyms.append(name)
         elif name not in record.names:
-            if record.label.isupper() and not name.isupper() and not record.from_reference:
+            if (
+                record.label.isupper()
+                and not name.isupper()
+                and name[:1].isupper()
+                and not record.from_reference
+            ):
                 record.label = name  # a title found in running text beats a heading
             record.names.append(name)
         by_name.setdefault(name_slug, record)
@@ -1265,6 +1294,9 @@ def _phrase_from(
                 end = j + 1
                 j += 1
                 continue
+        if cur.text == "/" and _slash_prefix_continues(tokens, j):
+            j += 1  # "AU/ILO/IOM/UNECA Joint Programme", "IOM/IPL Migrant Integration Index"
+            continue
         if cur.text == "," and (after := _adjective_series_end(tokens, i, j)):
             end = j = after  # "Fund for Safe, Orderly and Regular Migration"
             continue
@@ -1303,6 +1335,31 @@ def _phrase_from(
     end = _cut_modifier_after_and(tokens, i, end)
     # a phrase ends on a name word, never on a connector
     return (i, end) if end > i else None
+
+
+def _slash_prefix_continues(tokens: Sequence[Token], j: int) -> bool:
+    """ "AU/ILO/IOM/UNECA Joint Programme": acronyms joined by slashes open a name when a
+    capitalised word follows the last of them; "IOM/UNHCR" alone are two names."""
+    k = j
+    while (
+        k + 1 < len(tokens)
+        and tokens[k].text == "/"
+        and tokens[k - 1].is_all_caps
+        and tokens[k + 1].is_all_caps
+        and tokens[k].start == tokens[k - 1].end
+        and tokens[k + 1].start == tokens[k].end
+    ):
+        k += 2
+    if k == j:
+        return False
+    nxt = tokens[k] if k < len(tokens) else None
+    return (
+        nxt is not None
+        and nxt.is_word
+        and nxt.text[:1].isupper()
+        and not nxt.is_all_caps
+        and nxt.start - tokens[k - 1].end == 1
+    )
 
 
 def _ends_a_numbered_name(tokens: Sequence[Token], j: int) -> bool:
@@ -1489,12 +1546,21 @@ def _name_matcher(doc_id: str, sha: str, document: Document) -> PhraseMatcher:
     return matcher
 
 
+_SLASHED_ACRONYMS = re.compile(r"(?:[A-Z][A-Z0-9&-]+/)+[A-Z][A-Z0-9&-]+(?= )")
+
+
 def _nested_mentions(
     passage_id: str, text: str, named: list[tuple[int, int, object]], names: PhraseMatcher
 ) -> Iterator[Mention]:
     """Known names inside a longer name's complement: the "Secretariat of the United Nations
     Network on Migration" also mentions the Network."""
     for start, end, _ in named:
+        prefix = _SLASHED_ACRONYMS.match(text, start, end)
+        if prefix:  # "AU/ILO/IOM/UNECA Joint Programme" also mentions the ILO and IOM
+            for s, e, kind in names.find(text[start : prefix.end()]):
+                yield Mention(
+                    passage_id, start + s, start + e, text[start + s : start + e], str(kind)
+                )
         for inner in nested_names(text[start:end]):
             offset = end - len(inner)
             for s, e, kind in names.find(inner):

@@ -353,3 +353,30 @@ def test_a_number_after_a_head_noun_belongs_to_the_name_but_a_count_does_not() -
     assert phrases("the Thematic Working Group 4, co-led by IOM")[0] == "Thematic Working Group 4"
     assert phrases("the Fund 2 million people") == ["Fund"]
     assert phrases("In Programme 12 countries were") == ["Programme"]
+
+
+def test_acronyms_joined_by_slashes_open_a_name_and_are_mentioned_too() -> None:
+    doc = make_document(
+        "IOM has engaged in the AU/ILO/IOM/UNECA Joint Programme on Labour Migration "
+        "Governance for Development and Integration in Africa and the IOM/IPL Migrant "
+        "Integration Index; IOM/UNHCR teams met."
+    )
+    programmes = [s for s, _ in found(doc, "programme")]
+    assert "AU/ILO/IOM/UNECA Joint Programme on Labour Migration Governance for Development" in (
+        " ".join(programmes)
+    )
+    assert "IOM/IPL Migrant Integration Index" in programmes
+    organizations = [s for s, _ in found(doc, "organization")]
+    assert organizations.count("IOM") == 4  # opening, both slashed prefixes, "IOM/UNHCR teams"
+    assert "ILO" in organizations and "UNHCR" in organizations
+
+
+def test_a_body_described_in_lower_case_is_named_by_its_acronym() -> None:
+    doc = make_document(
+        "The IOM Office in Chad and the national institute for statistics (INSEED) signed an "
+        "agreement; INSEED will publish the data."
+    )
+    record = name_index(doc).lookup("INSEED")
+    assert record is not None and record.kind == "organization" and record.label == "INSEED"
+    assert "national institute for statistics" in record.names
+    assert [s for s, _ in found(doc, "organization")].count("INSEED") == 2
