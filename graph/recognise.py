@@ -445,6 +445,7 @@ PROGRAMME_HEADS = {
     "Mechanism": "other",
     "Cluster": "network",
     "Toolkit": "tool",
+    "Standard": "tool",
 }
 # Heads that also name documents or events; kept only for short names without a
 # preposition ("Internal Governance Framework", "World Migration Report").
@@ -1294,6 +1295,16 @@ def _phrase_from(
                 end = j + 1
                 j += 1
                 continue
+        if (
+            re.fullmatch(r"\d{1,2}\.\d{1,2}", cur.text)
+            and prev.is_word
+            and prev.text[:1].isupper()
+            and cur.start - prev.raw_end == 1
+            and _ends_a_numbered_name(tokens, j)
+        ):
+            end = j + 1  # a version: "Essentials of Migration Management 2.0", "Alliance 8.7"
+            j += 1
+            continue
         if cur.text == "/" and _slash_prefix_continues(tokens, j):
             j += 1  # "AU/ILO/IOM/UNECA Joint Programme", "IOM/IPL Migrant Integration Index"
             continue
@@ -1365,7 +1376,12 @@ def _slash_prefix_continues(tokens: Sequence[Token], j: int) -> bool:
 def _ends_a_numbered_name(tokens: Sequence[Token], j: int) -> bool:
     """ "Working Group 4, co-led by" numbers a body; "the Fund 2 million people" counts."""
     nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-    return nxt is None or not nxt.is_word or nxt.norm.casefold() in PREPOSITIONS | {"and"}
+    return (
+        nxt is None
+        or not nxt.is_word
+        or nxt.norm.casefold() in PREPOSITIONS | {"and"}
+        or nxt.norm.casefold() in TRAILING_MARKERS  # "Management 2.0 platform"
+    )
 
 
 def _adjective_series_end(tokens: Sequence[Token], i: int, j: int) -> int | None:

@@ -380,3 +380,11 @@ def test_a_body_described_in_lower_case_is_named_by_its_acronym() -> None:
     assert record is not None and record.kind == "organization" and record.label == "INSEED"
     assert "national institute for statistics" in record.names
     assert [s for s, _ in found(doc, "organization")].count("INSEED") == 2
+
+
+def test_a_version_number_belongs_to_the_name() -> None:
+    doc = make_document(
+        "IOM launched the Essentials of Migration Management 2.0 platform (EMM2.0) in 2021, "
+        "reaching 2.5 million people."
+    )
+    assert "Essentials of Migration Management 2.0" in [s for s, _ in found(doc, "programme")]
