@@ -433,7 +433,7 @@ def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Itera
 
 
 _FUNDED_BY = re.compile(
-    r"\b(?:(?:funded|financed|co-funded|co-financed|sponsored|supported)\s+(?:by|through)"
+    r"\b(?:(?:funded|financed|co-funded|co-financed|co-founded|sponsored|supported)\s+(?:by|through)"
     r"|with\s+(?:the\s+)?(?:generous\s+|financial\s+)?(?:funding|support|contributions?)"
     r"\s+(?:from|of))\s+"
 )
@@ -446,7 +446,8 @@ def _funded_by(s: Sentence, text: str) -> Iterator[Found]:
             continue
         # IOM "supports" many things, a fund funds: "supported by" / "with the support of"
         # name a funder only when it is a fund; "with financial support from" names any
-        strict = "support" in m.group() and "financial" not in m.group()
+        # ("co-founded by" a trust fund: founded with its money; by a ministry: just founded)
+        strict = "founded" in m.group() or ("support" in m.group() and "financial" not in m.group())
 
         def accept(x: Mention, strict: bool = strict) -> bool:
             is_fund = x.kind == "programme" and s.subkinds.get(_key(x)) in ("fund", "facility")

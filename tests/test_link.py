@@ -308,12 +308,18 @@ def test_funding_phrases_name_the_funder() -> None:
         "The Border Data Programme is funded through the IOM Development Fund (IDF).",
         "The Migrant Health Programme runs with the support of the World Health Organization "
         "(WHO).",
+        "The Better Migration Management Programme is co-founded by the European Union Trust "
+        "Fund for Africa and the German Federal Ministry for Economic Cooperation and "
+        "Development.",
     )
     found = triples(result)
     assert (SAFER_ROADS + "-programme", "fundedBy", "organization/eu") in found
     assert ("programme/border-data-programme", "fundedBy", "programme/iom-development-fund") in (
         found
     )
+    bmm = "programme/better-migration-management-programme"
+    funders = {o for s, p, o in found if s == bmm and p == "fundedBy"}
+    assert funders == {"programme/european-union-trust-fund-for-africa"}  # founded with money
     # "with the support of" an organization is help, not money: only a fund counts there
     assert not any(
         p == "fundedBy" and s == "programme/migrant-health-programme" for s, p, _ in found
