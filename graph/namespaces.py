@@ -55,6 +55,7 @@ STANDARD_PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "sh": str(SH),
+    "sd": str(SD),
 }
 
 

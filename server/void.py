@@ -214,7 +214,7 @@ def _graph_description(graph_iri: str, size: int, base: str) -> list[ox.Triple]:
     """A named graph as a VoID subset of the dataset (the same in the VoID and on its page)."""
     n, lit = ox.NamedNode, ox.Literal
     g = n(graph_iri)
-    name = graph_iri[len(base) :] if graph_iri.startswith(base) else graph_iri
+    name = graph_iri.removeprefix(base + "graph/") if graph_iri.startswith(base) else graph_iri
     return [
         ox.Triple(n(dataset_iri(base)), n(str(VOID.subset)), g),
         ox.Triple(g, n(str(RDF.type)), n(str(VOID.Dataset))),

@@ -453,7 +453,7 @@ def test_named_graph_iris_dereference_to_their_description(ld):
         URIRef(base + "id/document/report"),
     ) in report
     page = get(base + "graph/report", "text/html")
-    assert page.status_code == 200 and "named graph graph/report" in page.text
+    assert page.status_code == 200 and "named graph report" in page.text
     assert get(base + "graph/nothing", "text/turtle").status_code == 404
 
 
