@@ -314,6 +314,7 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             if not (sentence.start <= n.start < sentence.end) or not n.is_amount:
                 continue
             unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous)
+            measure = _tidy_measure(measure) or _implicit_measure(ctx, sentence, n, previous)
             out.append(
                 Quantity(
                     passage_id=ctx.passage.id,
@@ -334,6 +335,54 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             if unit not in {"per cent", "percentage point"}:
                 previous = _Previous(unit, measure, noun)
     return out
+
+
+# Verbs a noun-phrase reader can take for the noun after an amount ("USD 12 million came").
+_NOT_A_MEASURE = frozenset(
+    _word_list("came went rose fell grew reached stood remained increased decreased were was")
+)
+
+
+_LOOSE_ENDS = frozenset(_word_list("along about around towards toward via per and or of"))
+
+
+def _tidy_measure(measure: str) -> str:
+    """ "movements along" -> "movements": a measure never ends on a function word."""
+    words = measure.split()
+    while words and (words[-1] in _PREPOSITIONS | _AUXILIARIES | _DETERMINERS | _LOOSE_ENDS):
+        words.pop()
+    if len(words) == 1 and words[0] in _NOT_A_MEASURE:
+        return ""
+    return " ".join(words)
+
+
+_OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
+_OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
+_TOTAL_TO = re.compile(r"\bbringing\s+(?:the|its|their)\s+total(?:\s+number)?\s+to\s+$", re.I)
+
+
+def _implicit_measure(
+    ctx: _Context, sentence: _Sentence, n: NumberMatch, previous: _Previous | None
+) -> str:
+    """What an amount with no noun of its own counts, when the sentence still says it:
+    "38 out of the 73 work items", "Of these courses, 159 were ...", "bringing the total
+    to 61" (the thing counted just before)."""
+    text = ctx.text
+    of = _OUT_OF.match(text, n.end, sentence.end)
+    if of:
+        other = _amount_at(ctx, of.end() - 1) or next(
+            (m for m in ctx.numbers if of.start() < m.start < of.end()), None
+        )
+        if other is not None:
+            noun = _clean_phrase(ctx, _noun_phrase_after(ctx, other.end, sentence.end, other.start))
+            if noun:
+                return _style(noun)
+    head = _OF_THESE.match(text[sentence.start : n.start])
+    if head:
+        return _style(head.group(1).split())
+    if _TOTAL_TO.search(text, sentence.start, n.start) and previous and previous.measure:
+        return previous.measure
+    return ""
 
 
 def _sentences(text: str) -> list[_Sentence]:

@@ -575,3 +575,17 @@ def test_fractions_are_not_counts() -> None:
     )
     qs = extract_quantities(_doc(p), [])
     assert [q.surface for q in qs] == ["2,003"]
+
+
+def test_amounts_without_a_noun_take_what_the_sentence_counts() -> None:
+    p = _para(
+        "p1",
+        "By the end of the year, 38 out of the 73 work items were completed. Of these "
+        "courses, 159 were developed by IOM. Five new staff associations were created, "
+        "bringing the total number to 61. IOM registered 312,450 movements along the route.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    assert _one(qs, "38").measure == "work items"
+    assert _one(qs, "159").measure == "courses"
+    assert _one(qs, "61").measure == _one(qs, "Five").measure != ""
+    assert _one(qs, "312,450").measure == "movements"
