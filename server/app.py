@@ -8,6 +8,11 @@ from graph.config import Settings
 from server import linkeddata, memory, sparql, ui
 
 
+class AbsoluteLocationResponse(Response):
+    # Linked-data clients written before RFC 7231 expect an absolute Location on a 303.
+    autocorrect_location_header = True
+
+
 def create_app(settings: Settings | None = None, *, query_workers: int | None = None) -> Flask:
     """The web service for one store; query worker processes start on the first query.
 
@@ -16,6 +21,7 @@ def create_app(settings: Settings | None = None, *, query_workers: int | None = 
     """
     settings = settings or Settings()
     app = Flask(__name__)
+    app.response_class = AbsoluteLocationResponse
     app.config["MIGKG"] = settings
     sparql.init_app(app, query_workers=query_workers)
     app.register_blueprint(linkeddata.blueprint)
