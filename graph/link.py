@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from graph import reference
 from graph.model import Document, Entity, Extraction, Mention, Passage, Relation
-from graph.recognise import NameIndex, NameRecord, key_slug, name_index
+from graph.recognise import FUNCTION_WORDS, NameIndex, NameRecord, key_slug, name_index
 
 # Programme subkinds that do work themselves (a fund pays, a publication reports).
 ACTING_SUBKINDS = frozenset(
@@ -258,71 +258,30 @@ def _modifies_noun(text: str, m: Mention) -> bool:
     return bool(after) and after.group(1) not in _FOLLOWERS
 
 
-_FOLLOWERS = frozenset(
+# Words after a name that show it is not modifying a noun: the function words of
+# `graph.recognise` plus determiners and clause words ("IOM and the ILO", "IOM, which ...").
+_FOLLOWERS = FUNCTION_WORDS | frozenset(
     [
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "in",
-        "on",
-        "at",
-        "for",
-        "and",
-        "or",
-        "to",
-        "of",
-        "with",
-        "by",
-        "as",
-        "from",
-        "since",
-        "during",
-        "which",
-        "that",
-        "who",
-        "whose",
-        "through",
-        "under",
-        "among",
-        "across",
-        "between",
-        "into",
-        "via",
-        "than",
-        "also",
-        "not",
-        "in-country",
-        "the",
         "a",
         "an",
+        "the",
         "its",
         "their",
         "this",
         "these",
         "those",
+        "all",
         "both",
         "each",
-        "all",
-        "including",
         "such",
-        "together",
+        "including",
         "respectively",
+        "together",
         "until",
-        "while",
-        "where",
         "when",
+        "where",
+        "while",
+        "in-country",
     ]
 )
 
