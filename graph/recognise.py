@@ -1019,6 +1019,14 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
         found = classify_name(f"{phrase} {marker.group(1)}" if marker else phrase)
         if found and _plausible_discovery(phrase, marked=bool(marker)):
             yield Definition(phrase, found.kind, found.subkind, "head-noun")
+            place_prefix = re.match(r"(\w+ of (?:the )?(\w+)) [A-Z]", phrase)
+            if (
+                place_prefix
+                and place_prefix.group(1).split()[0] in ORG_HEADS
+                and (place_prefix.group(2) in REGION_WORDS or country_key(place_prefix.group(2)))
+            ):
+                # "Council of Europe Drafting Committee": the Council is named too
+                yield Definition(place_prefix.group(1), "organization", "other", "head-noun")
             for inner in nested_names(phrase):
                 # "Working Group of the Platform for Disaster Displacement" names both
                 first = inner.split()[0]
@@ -1584,6 +1592,35 @@ def _nested_mentions(
                     yield Mention(
                         passage_id, offset, offset + e, text[offset : offset + e], str(kind)
                     )
+        opening = _opening_name(text, start, end, names)
+        if opening:
+            yield Mention(passage_id, start, opening[0], text[start : opening[0]], opening[1])
+
+
+def _opening_name(text: str, start: int, end: int, names: PhraseMatcher) -> tuple[int, str] | None:
+    """A known name that opens a longer one: "Migration Network Hub Repository of Practices",
+    "Council of Europe Drafting Committee".  Only a prefix that ends on a head noun or is
+    "<Head> of <place>" counts ("United Nations" opens many names without being meant)."""
+    tokens = [t for t in tokenise(text[start:end]) if t.is_word]
+    for cut in range(len(tokens) - 1, 0, -1):
+        last = tokens[cut - 1]
+        words = [t.text for t in tokens[:cut]]
+        of_place = (
+            len(words) >= 3
+            and words[0] in ORG_HEADS
+            and words[-2] == "of"
+            and (words[-1] in REGION_WORDS or country_key(words[-1]) is not None)
+        )
+        if last.text not in HEAD_WORDS and not of_place:
+            continue
+        if not tokens[cut].text[:1].isupper():
+            continue
+        found = names.find(text[start : start + last.end])
+        if found and found[0][0] == 0 and found[0][1] == last.end:
+            if found[0][2] == "organization" and tokens[cut].text in HEAD_WORDS:
+                continue  # "Migration Network Hub": the Network's name modifies "Hub"
+            return start + last.end, str(found[0][2])
+    return None
 
 
 def recognise(document: Document) -> list[Mention]:

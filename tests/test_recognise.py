@@ -388,3 +388,16 @@ def test_a_version_number_belongs_to_the_name() -> None:
         "reaching 2.5 million people."
     )
     assert "Essentials of Migration Management 2.0" in [s for s, _ in found(doc, "programme")]
+
+
+def test_a_known_name_opening_a_longer_name_is_mentioned_too() -> None:
+    doc = make_document(
+        "The Migration Network Hub grew. The Migration Network Hub Repository of Practices "
+        "holds 50 practices. IOM took part in the Council of Europe Drafting Committee. "
+        "The United Nations Network on Migration met."
+    )
+    programmes = [s for s, _ in found(doc, "programme")]
+    assert programmes.count("Migration Network Hub") == 2
+    organizations = [s for s, _ in found(doc, "organization")]
+    assert "Council of Europe" in organizations
+    assert "United Nations" not in organizations  # opens the Network's name, not meant
