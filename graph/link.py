@@ -33,7 +33,14 @@ from dataclasses import dataclass, field, replace
 
 from graph import reference
 from graph.model import Document, Entity, Extraction, Mention, Passage, Relation
-from graph.recognise import FUNCTION_WORDS, NameIndex, NameRecord, key_slug, name_index
+from graph.recognise import (
+    FUNCTION_WORDS,
+    Definition,
+    NameIndex,
+    NameRecord,
+    key_slug,
+    name_index,
+)
 
 # Programme subkinds that do work themselves (a fund pays, a publication reports).
 ACTING_SUBKINDS = frozenset(
@@ -52,8 +59,10 @@ class Linked:
     objective_links: list[Relation] = field(default_factory=list)
 
 
-def link(document: Document, mentions: list[Mention]) -> Linked:
-    index = name_index(document)
+def link(
+    document: Document, mentions: list[Mention], shared: tuple[Definition, ...] = ()
+) -> Linked:
+    index = name_index(document, shared)
     linked: list[Mention] = []
     records: dict[str, NameRecord] = {}
     for mention in mentions:

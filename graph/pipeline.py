@@ -34,7 +34,7 @@ from graph.namespaces import Vocab, vocab
 from graph.validate import ValidationResult, validate
 
 # Bump when the extraction logic changes so `--if-needed` rebuilds stale stores.
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
 
 Progress = Callable[[str], None]
@@ -79,9 +79,11 @@ def source_files(paths: Sequence[str | Path] | None = None) -> list[Path]:
     return files
 
 
-def extract(document: Document) -> Extraction:
-    mentions = recognise_stage.recognise(document)
-    linked = link_stage.link(document, mentions)
+def extract(document: Document, shared: tuple[recognise_stage.Definition, ...] = ()) -> Extraction:
+    """One document's extraction; ``shared``: names the other documents of the build
+    define (`graph.recognise.shareable`)."""
+    mentions = recognise_stage.recognise(document, shared)
+    linked = link_stage.link(document, mentions, shared)
     quantities = quantities_stage.extract_quantities(document, linked.mentions)
     cells = quantities_stage.table_cells(document)
     return Extraction(
@@ -111,9 +113,12 @@ def assemble(documents: Iterable[Document], v: Vocab, progress: Progress) -> dic
         v.graph("ontology"): reference.ontology_graph(v.base),
         v.graph("reference"): reference.reference_graph(v.base),
     }
+    documents = list(documents)
+    taught = {d.id: recognise_stage.shareable(d) for d in documents}
     extractions = []
     for document in documents:
-        extraction = extract(document)
+        shared = tuple(x for other, names in taught.items() if other != document.id for x in names)
+        extraction = extract(document, shared)
         progress(
             f"  {document.id}: {len(document.passages)} passages, {len(extraction.mentions)} mentions, "
             f"{len(extraction.quantities)} metrics, {len(extraction.cells)} table cells, "

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from graph import reference
@@ -628,6 +628,7 @@ SOURCE_RANK = {
     "head-noun": 6,
     "list-acronym": 7,
     "partner-list": 8,
+    "corpus": 9,
 }
 
 
@@ -709,13 +710,37 @@ def _title_case_heading(name: str) -> str:
     return re.sub(r"^United Nations\b|^Un\b", "United Nations", name)
 
 
-def name_index(document: Document) -> NameIndex:
-    return _name_index(document.id, document.sha256, document)
+def name_index(document: Document, shared: tuple[Definition, ...] = ()) -> NameIndex:
+    """The document's gazetteer; ``shared``: names other reports of the build define
+    (see `shareable`), known here with the lowest rank."""
+    return _name_index(document.id, document.sha256, document, shared)
 
 
 @lru_cache(maxsize=8)
-def _name_index(doc_id: str, sha: str, document: Document) -> NameIndex:
-    return build_index(discover(document))
+def _name_index(
+    doc_id: str, sha: str, document: Document, shared: tuple[Definition, ...]
+) -> NameIndex:
+    # a report's own acronym list knows better what its acronyms stand for ("CCCM: camp
+    # coordination and camp management" is a field of work there, not another's cluster)
+    own = {acronym for acronym, _ in document.acronyms}
+    taught = [d for d in shared if not (own & {d.name, *d.acronyms})]
+    return build_index([*_discover(doc_id, sha, document), *taught])
+
+
+def shareable(document: Document) -> tuple[Definition, ...]:
+    """What one report teaches the others: the names it defines with an acronym ("Assisted
+    Voluntary Return and Reintegration (AVRR)") and the titles it quotes, so another report
+    that only writes "AVRR" still names the programme."""
+    return tuple(
+        replace(d, source="corpus")
+        for d in _discover(document.id, document.sha256, document)
+        if d.source in ("acronym-list", "text-acronym", "title")
+    )
+
+
+@lru_cache(maxsize=8)
+def _discover(doc_id: str, sha: str, document: Document) -> tuple[Definition, ...]:
+    return tuple(discover(document))
 
 
 def discover(document: Document) -> list[Definition]:
@@ -1553,8 +1578,10 @@ def cluster_mentions(passage_id: str, text: str) -> Iterator[Mention]:
 
 
 @lru_cache(maxsize=8)
-def _name_matcher(doc_id: str, sha: str, document: Document) -> PhraseMatcher:
-    index = name_index(document)
+def _name_matcher(
+    doc_id: str, sha: str, document: Document, shared: tuple[Definition, ...]
+) -> PhraseMatcher:
+    index = name_index(document, shared)
     matcher = PhraseMatcher()
     for record in index.records:
         for surface in [*record.names, *record.acronyms]:
@@ -1623,9 +1650,9 @@ def _opening_name(text: str, start: int, end: int, names: PhraseMatcher) -> tupl
     return None
 
 
-def recognise(document: Document) -> list[Mention]:
+def recognise(document: Document, shared: tuple[Definition, ...] = ()) -> list[Mention]:
     """All mentions in all passages of ``document``, in passage order then by offset."""
-    names = _name_matcher(document.id, document.sha256, document)
+    names = _name_matcher(document.id, document.sha256, document, shared)
     countries = country_matcher()
     mentions: list[Mention] = []
     for passage in document.passages:

@@ -342,3 +342,27 @@ def test_co_leads_with_a_partner_named_after_the_thing_and_active_chairs() -> No
             "organization/global-forum-on-migration-and-development-working-group-on-labour-migration",
         )
     }
+
+
+def test_names_one_report_defines_are_known_in_the_others() -> None:
+    from graph.link import unify
+    from graph.pipeline import extract
+    from graph.recognise import shareable
+
+    defines = make_document(
+        "IOM's Assisted Voluntary Return and Reintegration (AVRR) programme grew.",
+        doc_id="report-a",
+    )
+    uses = make_document("In 2023, AVRR supported 500 migrants in Niger.", doc_id="report-b")
+    own_list = make_document(
+        "In 2023, AVRR supported 500 migrants in Mali.",
+        doc_id="report-c",
+        acronyms=(("AVRR", "assisted voluntary return and reintegration"),),
+    )
+    taught = shareable(defines)
+    a, b, c = unify([extract(defines), extract(uses, taught), extract(own_list, taught)])
+    key = "programme/assisted-voluntary-return-and-reintegration"
+    assert any(m.entity_key == key for m in a.mentions)
+    assert [m.entity_key for m in b.mentions if m.surface == "AVRR"] == [key]
+    # a report whose own acronym list spells AVRR out in lower case keeps its reading
+    assert not any(m.entity_key == key for m in c.mentions)
