@@ -422,6 +422,11 @@ ORG_HEADS = frozenset(
         "Panel",
     ]
 )
+# Heads of company names: one proper name before them is enough ("Nexleaf Analytics").
+COMPANY_HEADS = frozenset(
+    ["Analytics", "Technologies", "Corporation", "Company", "Inc", "Ltd", "Limited", "Consulting"]
+)
+ORG_HEADS = ORG_HEADS | COMPANY_HEADS
 PROGRAMME_HEADS = {
     "Programme": "programme",
     "Program": "programme",
@@ -610,6 +615,8 @@ def organization_type(words: list[str], head: str) -> str:
         return "un-entity"
     if head in ("Network", "Group", "Alliance", "Coalition", "Panel"):
         return "network"
+    if head in COMPANY_HEADS:
+        return "company"
     if head in ("University", "Academy"):
         return "academic"
     return "other"
@@ -796,6 +803,8 @@ def _is_common_word_name(d: Definition, common: frozenset[str]) -> bool:
     if d.source in {"reference", "list-acronym"} or d.acronyms:
         return False
     words = d.name.removeprefix("the ").split()
+    if len(words) == 2 and words[1] in COMPANY_HEADS:
+        return words[0].lower() in common  # "Data Analytics" describes; "Nexleaf Analytics" names
     if len(words) != 1 or _looks_like_acronym(words[0]):
         return False
     word = words[0]
@@ -1089,6 +1098,8 @@ def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
     in_place = len(words) == 2 and (words[1] in REGION_WORDS or country_key(words[1]))
     if in_place and words[0] in ORG_HEADS and words[0] not in ("Office", "Group"):
         return True  # "Council of Europe", "Bank of Ghana", "Government of Chad"
+    if len(words) == 2 and words[1] in COMPANY_HEADS and words[0] not in GENERIC_MODIFIERS:
+        return True  # "Nexleaf Analytics", "Microsoft Corporation"
     has_acronym = any(len(w) >= 2 and w.isupper() for w in words)
     strong_head = words[-1] in STRONG_PROGRAMME_HEADS and words[0] not in GENERIC_MODIFIERS
     return len(words) == 2 and (

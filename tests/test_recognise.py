@@ -401,3 +401,13 @@ def test_a_known_name_opening_a_longer_name_is_mentioned_too() -> None:
     organizations = [s for s, _ in found(doc, "organization")]
     assert "Council of Europe" in organizations
     assert "United Nations" not in organizations  # opens the Network's name, not meant
+
+
+def test_company_names_but_not_descriptions() -> None:
+    doc = make_document(
+        "IOM and Nexleaf Analytics installed ColdTrace devices. Data Analytics help; the data "
+        "were shared."
+    )
+    organizations = [s for s, _ in found(doc, "organization")]
+    assert "Nexleaf Analytics" in organizations
+    assert "Data Analytics" not in organizations
