@@ -878,6 +878,12 @@ def text_acronym_definitions(text: str) -> Iterator[Definition]:
             aliases = (alias,)
         if found and len(_significant(full)) >= 2:
             yield Definition(full, found.kind, found.subkind, "text-acronym", aliases)
+            if (
+                full != phrase
+            ):  # the name as written: "Migrants in Countries in Crisis (MICIC) Initiative"
+                written = text[m.start() - len(phrase) - 1 : m.end()].strip()
+                if written.startswith(phrase):
+                    yield Definition(written, found.kind, found.subkind, "text-acronym", aliases)
 
 
 # "the national institute for statistics (INSEED)": a body described in lower case, named
@@ -1044,7 +1050,10 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
             continue  # "IOM Office in Ecuador": a part of an organization
         place = _IN_PLACE.search(phrase)
         if place and country_key(place.group(1)):
-            phrase = phrase[: place.start()]  # "X Programme in South Sudan" is X
+            bare = phrase[: place.start()]
+            found_bare = classify_name(bare)
+            if not (found_bare and found_bare.subkind == "government"):
+                phrase = bare  # "X Programme in South Sudan" is X; a ministry is the country's
         marker = _MARKER_AFTER.match(text, end)
         if marker:
             # "the Operation Allies Welcome programme": the name is the capitalised part

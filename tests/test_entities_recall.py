@@ -33,7 +33,7 @@ MIN_RECALL = {
     "objective-link": 0.95,
     "relation": 0.90,
 }
-MIN_OVERALL = 0.96
+MIN_OVERALL = 0.97
 ORG_PREDICATES = {"memberOf"}  # the W3C ORG term; the others are project terms
 
 

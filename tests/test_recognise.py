@@ -411,3 +411,16 @@ def test_company_names_but_not_descriptions() -> None:
     organizations = [s for s, _ in found(doc, "organization")]
     assert "Nexleaf Analytics" in organizations
     assert "Data Analytics" not in organizations
+
+
+def test_a_ministry_keeps_its_country_and_a_name_keeps_its_written_form() -> None:
+    doc = make_document(
+        "The Ministry of the Interior in Mexico adopted a protocol, and the Migrants in "
+        "Countries in Crisis (MICIC) Initiative grew. The Border Programme in Chad grew."
+    )
+    index = name_index(doc)
+    assert index.lookup("Ministry of the Interior in Mexico") is not None
+    assert index.lookup("Border Programme").key == "programme/border-programme"
+    micic = index.lookup("MICIC")
+    assert micic is not None
+    assert "Migrants in Countries in Crisis (MICIC) Initiative" in micic.names
