@@ -314,7 +314,11 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             if not (sentence.start <= n.start < sentence.end) or not n.is_amount:
                 continue
             unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous)
-            measure = _tidy_measure(measure) or _implicit_measure(ctx, sentence, n, previous)
+            measure = (
+                _antecedent_measure(ctx, sentence, n)
+                or _tidy_measure(measure)
+                or _implicit_measure(ctx, sentence, n, previous)
+            )
             out.append(
                 Quantity(
                     passage_id=ctx.passage.id,
@@ -359,6 +363,31 @@ def _tidy_measure(measure: str) -> str:
 _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
 _TOTAL_TO = re.compile(r"\bbringing\s+(?:the|its|their)\s+total(?:\s+number)?\s+to\s+$", re.I)
+
+
+_NUMBER_OF_WHICH = re.compile(
+    r"([A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,5}),\s+the\s+(?:total\s+)?number\s+of\s+"
+    r"(?:which|whom)\s+(?:has\s+|had\s+)?(?:\w+\s+){0,2}?(?:to|at)\s+$"
+)
+
+
+def _antecedent_measure(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
+    """ "the Global Compact Champion Countries, the number of which increased to 29": the
+    amount counts the noun phrase before "the number of which"."""
+    m = _NUMBER_OF_WHICH.search(ctx.text, sentence.start, n.start)
+    if not m:
+        return ""
+    words = [w for w in m.group(1).split() if w.lower() not in _DETERMINERS]
+    while words and (words[0].lower() in _AUXILIARIES or words[0].lower() in _PREPOSITIONS):
+        words.pop(0)
+    # the noun phrase is the tail after the last verb-like or lower-case function word
+    for i in range(len(words) - 1, -1, -1):
+        if words[i].lower() in {"supported", "the", "its", "their", "of"} or (
+            words[i].islower() and _is_participle(words[i])
+        ):
+            words = words[i + 1 :]
+            break
+    return _style(words[-5:]) if words else ""
 
 
 def _implicit_measure(

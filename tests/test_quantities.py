@@ -589,3 +589,14 @@ def test_amounts_without_a_noun_take_what_the_sentence_counts() -> None:
     assert _one(qs, "159").measure == "courses"
     assert _one(qs, "61").measure == _one(qs, "Five").measure != ""
     assert _one(qs, "312,450").measure == "movements"
+
+
+def test_the_number_of_which_counts_the_noun_before_it() -> None:
+    p = _para(
+        "p1",
+        "It also supported the Global Compact Champion Countries, the number of which "
+        "increased to 29, in all regions.",
+    )
+    assert _one(extract_quantities(_doc(p), []), "29").measure == (
+        "global compact champion countries"
+    )
