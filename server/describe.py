@@ -579,6 +579,41 @@ def entity_view(store: SelectStore, iri: str, base: str, *, lang: str = "en") ->
 # --- observations ---------------------------------------------------------------------
 
 
+def observations_table_query(iri: str, base: str) -> str:
+    """SPARQL for every observation about ``iri`` as one flat table (the entity page's
+    "download as CSV" link: a data officer gets all of them, not the first page)."""
+    ref = iri_ref(iri)
+    return f"""PREFIX ont: <{vocab(base).ont}>
+PREFIX qb: <{QB}>
+PREFIX rdfs: <{RDFS}>
+PREFIX prov: <{PROV}>
+PREFIX dct: <{DCTERMS}>
+PREFIX sdmx-measure: <{SDMX_MEASURE}>
+PREFIX sdmx-attribute: <{SDMX_ATTRIBUTE}>
+PREFIX sdmx-dimension: <{SDMX_DIMENSION}>
+SELECT ?observation ?value ?valueMax ?qualifier ?unit ?measure ?year ?area ?nationality ?sex
+       ?grade ?category ?quote ?passage ?document
+WHERE {{
+  {{ SELECT DISTINCT ?observation WHERE {{
+    {{ ?observation ?link {ref} }} UNION {{ BIND({ref} AS ?observation) }}
+    FILTER EXISTS {{ ?observation a qb:Observation }} }} }}
+  ?observation sdmx-measure:obsValue ?value .
+  OPTIONAL {{ ?observation ont:valueMax ?valueMax }}
+  OPTIONAL {{ ?observation ont:qualifier ?qualifier }}
+  OPTIONAL {{ ?observation sdmx-attribute:unitMeasure ?u . ?u rdfs:label ?unit }}
+  OPTIONAL {{ ?observation ont:measure ?m . ?m rdfs:label ?measure }}
+  OPTIONAL {{ ?observation ont:year ?year }}
+  OPTIONAL {{ ?observation sdmx-dimension:refArea ?a . ?a rdfs:label ?area }}
+  OPTIONAL {{ ?observation ont:nationality ?n . ?n rdfs:label ?nationality }}
+  OPTIONAL {{ ?observation sdmx-dimension:sex ?sex }}
+  OPTIONAL {{ ?observation ont:grade ?grade }}
+  OPTIONAL {{ ?observation ont:staffCategory|ont:category ?category }}
+  OPTIONAL {{ ?observation ont:quote ?quote }}
+  OPTIONAL {{ ?observation prov:wasDerivedFrom ?passage . ?passage dct:isPartOf ?document }}
+}}
+ORDER BY ?document ?passage ?observation"""
+
+
 def observations(store: SelectStore, iri: str, base: str) -> tuple[list[ObservationRow], int]:
     """Observations about ``iri`` (any property pointing at it), or ``iri`` itself."""
     ref = iri_ref(iri)

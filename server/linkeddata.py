@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import (
@@ -377,7 +377,19 @@ def page(key: str) -> Response:
             )
         else:
             view = d.entity_view(s, iri, base())
-            html = render_template("entity.html", view=view, ont=str(vocab(base()).ont), **context)
+            table_query = d.observations_table_query(iri, base())
+            html = render_template(
+                "entity.html",
+                view=view,
+                ont=str(vocab(base()).ont),
+                observations_csv=request.script_root
+                + "/sparql?"
+                + urlencode({"query": table_query, "format": "csv"}),
+                observations_query_page=request.script_root
+                + "/query?"
+                + urlencode({"query": table_query}),
+                **context,
+            )
         return html.encode(), "text/html; charset=utf-8"
 
     body, ctype = cache().get_or_render((s.build_id, iri, "html", inverse_prop, offset), render)

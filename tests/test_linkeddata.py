@@ -373,6 +373,29 @@ def test_country_page_shows_observations_provenance_and_paginates_mentions(ld):
     )
 
 
+def test_entity_page_offers_all_its_observations_as_csv(ld):
+    import csv
+    import html as html_lib
+    import io
+
+    base, _ = ld
+    page = get(base + "page/id/country/AFG").text
+    link = re.search(r'<a href="([^"]*/sparql\?[^"]*format=csv[^"]*)"', page)
+    assert link
+    r = get(urljoin(base, html_lib.unescape(link.group(1))))
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 1
+    (row,) = rows
+    assert (row["value"], row["qualifier"], row["area"], row["quote"]) == (
+        "3200000",
+        "over",
+        "Afghanistan",
+        "over 3.2 million people",
+    )
+    assert row["document"] == base + "id/document/report"
+
+
 def test_passage_page_highlights_entities_and_links_neighbours(ld):
     base, _ = ld
     html = get(base + "page/id/document/report/passage/para-1").text
