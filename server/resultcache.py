@@ -16,7 +16,13 @@ import pyoxigraph as ox
 
 from server import results
 from server.executor import QueryExecutor, QueryFailed, QueryRequest, QueryResult
-from server.slices import OrderedRows, SliceShape, slice_shape, strictly_ordered
+from server.slices import (
+    OrderedRows,
+    SliceShape,
+    slice_shape,
+    sort_unordered,
+    strictly_ordered,
+)
 
 # Answers bigger than this share of the budget are not kept: one huge result would evict
 # hundreds of the small ones that make up most traffic.  Full ordered results (pages of
@@ -128,22 +134,40 @@ class CachingExecutor:
         found = self._get(key)
         if found is not None:
             return found
-        full = QueryRequest(
-            shape.full_query, "tsv", None, request.default_graphs, request.named_graphs
-        )
-        try:
-            answer = self.inner.execute(full)
-        except QueryFailed:  # too large, too slow...: pages go to the engine one by one
-            rows = _UNSLICEABLE
-        else:
-            good = answer.kind == results.SOLUTIONS and strictly_ordered(
-                answer.body, shape.key_vars
+        rows = self._sorted_here(request, shape)
+        if rows is None:
+            full = QueryRequest(
+                shape.full_query, "tsv", None, request.default_graphs, request.named_graphs
             )
-            rows = OrderedRows.from_tsv(answer.body) if good else _UNSLICEABLE
+            try:
+                answer = self.inner.execute(full)
+            except QueryFailed:  # too large, too slow...: pages go to the engine one by one
+                rows = _UNSLICEABLE
+            else:
+                good = answer.kind == results.SOLUTIONS and strictly_ordered(
+                    answer.body, shape.key_vars
+                )
+                rows = OrderedRows.from_tsv(answer.body) if good else _UNSLICEABLE
         cost = rows.size + len(shape.full_query) + ENTRY_OVERHEAD
         if cost * MAX_ORDERED_SHARE <= self.max_bytes:
             self._put(key, rows, cost)
         return rows
+
+    def _sorted_here(self, request: QueryRequest, shape: SliceShape) -> OrderedRows | None:
+        """The full ordered result from the unordered query sorted here (see
+        `server.slices.sort_unordered`), or None to let the engine sort."""
+        if not shape.unordered_query:
+            return None
+        unordered = QueryRequest(
+            shape.unordered_query, "tsv", None, request.default_graphs, request.named_graphs
+        )
+        try:
+            answer = self.inner.execute(unordered)
+        except QueryFailed:
+            return None
+        if answer.kind != results.SOLUTIONS:
+            return None
+        return sort_unordered(answer.body, shape.key_vars, shape.descending)
 
     def clear(self) -> None:
         with self._lock:

@@ -56,6 +56,8 @@ class SliceShape:
     key_vars: tuple[str, ...]  # ORDER BY variables, in order
     offset: int
     limit: int | None
+    unordered_query: str = ""  # the query without ORDER BY and LIMIT/OFFSET
+    descending: tuple[bool, ...] = ()  # per ORDER BY key
 
 
 def slice_shape(query: str) -> SliceShape | None:
@@ -73,7 +75,17 @@ def slice_shape(query: str) -> SliceShape | None:
     offset = tail.group("o1") or tail.group("o2") or "0"
     # the text after the ORDER BY keys is the slice clause (and whitespace) only
     full = query[: tail.end("keys")].rstrip()
-    return SliceShape(full, key_vars, int(offset), None if limit is None else int(limit))
+    descending = tuple(
+        k.upper().startswith("DESC") for k in re.findall(_KEY, tail.group("keys"), re.I)
+    )
+    return SliceShape(
+        full,
+        key_vars,
+        int(offset),
+        None if limit is None else int(limit),
+        unordered_query=query[: tail.start() + 1],
+        descending=descending,
+    )
 
 
 def _kind(term: object) -> tuple | None:
@@ -92,9 +104,12 @@ def _kind(term: object) -> tuple | None:
 def strictly_ordered(tsv: bytes, key_vars: tuple[str, ...]) -> bool:
     """Whether neighbouring distinct rows of an ordered TSV result never tie (see above)."""
     solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    return _never_tie(tuple(solution[v] for v in key_vars) for solution in solutions)
+
+
+def _never_tie(rows) -> bool:
     previous: tuple | None = None
-    for solution in solutions:
-        row = tuple(solution[v] for v in key_vars)
+    for row in rows:
         if previous is not None and row != previous:
             for a, b in zip(previous, row, strict=True):
                 if a == b:
@@ -134,3 +149,42 @@ class OrderedRows:
     @property
     def size(self) -> int:
         return len(self.header) + sum(len(line) + 50 for line in self.lines)
+
+
+# SPARQL orders unbound < blank nodes < IRIs < literals; strings by code point, which is
+# also how Python compares str (and Oxigraph compares UTF-8 bytes).
+_RANK = {"unbound": 0, "iri": 2, "literal": 3}
+
+
+def sort_unordered(tsv: bytes, key_vars: tuple[str, ...], descending: tuple[bool, ...]):
+    """The rows of an *unordered* TSV result in the ORDER BY order, as an OrderedRows, or
+    None when some key is not a kind whose order is certain (then the engine sorts).
+
+    Oxigraph sorts large results slowly (3.2 s for 63,600 labels at 1M triples; unordered
+    plus this sort: 0.6 s), so the full ordered result of a page is built here.  The
+    strictness test of the module docstring is applied to the sorted rows: where it holds,
+    the order is unique and therefore the engine's."""
+    header, _, rest = tsv.partition(b"\n")
+    lines = rest.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    solutions = list(ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV))
+    if len(solutions) != len(lines):
+        return None  # a value spanning lines: keep to the engine
+    keyed = []
+    for i, solution in enumerate(solutions):
+        row = tuple(solution[v] for v in key_vars)
+        parts = []
+        for term in row:
+            kind = _kind(term)
+            if kind is None:
+                return None
+            parts.append((_RANK[kind[0]], "" if term is None else term.value))
+        keyed.append((row, parts, i))
+    # stable sorts from the last key to the first give mixed ASC/DESC orders
+    for k in reversed(range(len(key_vars))):
+        reverse = k < len(descending) and descending[k]
+        keyed.sort(key=lambda item, k=k: item[1][k], reverse=reverse)
+    if not _never_tie(row for row, _, _ in keyed):
+        return None
+    return OrderedRows(header, [lines[i] for _, _, i in keyed])
