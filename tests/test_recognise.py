@@ -32,6 +32,11 @@ def make_document(
     )
 
 
+def phrases(text: str) -> list[str]:
+    """The capitalised name phrases of ``text``."""
+    return [text[s:e] for s, e in name_phrases(text)]
+
+
 def found(document: Document, kind: str) -> list[tuple[str, str | None]]:
     return [(m.surface, m.entity_key) for m in recognise(document) if m.kind == kind]
 
@@ -308,9 +313,6 @@ def test_with_after_a_head_noun_names_a_partner_not_more_of_the_name() -> None:
 
 
 def test_a_series_of_adjectives_continues_a_name_but_a_list_of_names_does_not() -> None:
-    def phrases(text: str) -> list[str]:
-        return [text[s:e] for s, e in name_phrases(text)]
-
     assert phrases("The Start-up Fund for Safe, Orderly and Regular Migration (Migration MPTF)")[
         0
     ] == ("Start-up Fund for Safe, Orderly and Regular Migration")
@@ -347,9 +349,6 @@ def test_a_name_inside_a_longer_name_is_mentioned_too() -> None:
 
 
 def test_a_number_after_a_head_noun_belongs_to_the_name_but_a_count_does_not() -> None:
-    def phrases(text: str) -> list[str]:
-        return [text[s:e] for s, e in name_phrases(text)]
-
     assert phrases("the Thematic Working Group 4, co-led by IOM")[0] == "Thematic Working Group 4"
     assert phrases("the Fund 2 million people") == ["Fund"]
     assert phrases("In Programme 12 countries were") == ["Programme"]
