@@ -416,13 +416,22 @@ def _read_numeral(text: str, start: int, end: int) -> NumberMatch | None:
             return None  # "from 10 to 11 November 2021": days of a date
         if second and allowed and not _is_name_part(text, second.start(), second.end()):
             other = _read_numeral(text, second.start(), second.end())
-            if other is not None and not other.is_ordinal and other.value_max is None:
+            year_then_amount = bool(re.fullmatch(r"(?:18|19|20)\d\d", raw)) and (
+                before_word.lower() in ("in", "since", "by", "until")
+                or bool(other is not None and (other.magnitude or other.unit_hint))
+            )  # "from 153 million in 1990 to 281 million", "from 1,467 in 2017 to 2,356"
+            if (
+                other is not None
+                and not other.is_ordinal
+                and other.value_max is None
+                and not year_then_amount
+            ):
                 hi = other.value
+                low, low_magnitude = value, magnitude
                 if other.magnitude and not magnitude:  # "2 to 3 million"
-                    value = exact(value * other.magnitude)
-                    magnitude = other.magnitude
-                if hi > value:
-                    value_max = hi
+                    low, low_magnitude = exact(value * other.magnitude), other.magnitude
+                if hi > low:
+                    value, magnitude, value_max = low, low_magnitude, hi
                     unit_hint = unit_hint or other.unit_hint
                     pos = other.end
     if value_max is not None and before_word.lower() == "between":

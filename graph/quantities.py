@@ -362,6 +362,12 @@ def _tidy_measure(measure: str) -> str:
 
 _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
+_COORDINATED = re.compile(r"(?:,|\band|\bor)\s*$")
+_CHANGE_FROM_TO = re.compile(
+    r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down))"
+    r"\s+from\s+(?:[^.;]*\bto\s+)?$",
+    re.IGNORECASE,
+)
 _TOTAL_TO = re.compile(r"\bbringing\s+(?:the|its|their)\s+total(?:\s+number)?\s+to\s+$", re.I)
 
 
@@ -409,8 +415,14 @@ def _implicit_measure(
     head = _OF_THESE.match(text[sentence.start : n.start])
     if head:
         return _style(head.group(1).split())
-    if _TOTAL_TO.search(text, sentence.start, n.start) and previous and previous.measure:
-        return previous.measure
+    before = text[sentence.start : n.start]
+    if previous and previous.measure and (_TOTAL_TO.search(before) or _COORDINATED.search(before)):
+        return previous.measure  # "EUR 4.2 million and CHF 1.5 million", "... to 61"
+    if _CHANGE_FROM_TO.search(before):
+        # "The number of international migrants increased from 153 million in 1990 to …"
+        subject = _clause_subject(ctx, sentence)
+        if subject:
+            return _style(subject)
     return ""
 
 

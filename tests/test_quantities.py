@@ -600,3 +600,20 @@ def test_the_number_of_which_counts_the_noun_before_it() -> None:
     assert _one(extract_quantities(_doc(p), []), "29").measure == (
         "global compact champion countries"
     )
+
+
+def test_from_a_year_to_an_amount_is_not_a_range_and_the_change_names_the_measure() -> None:
+    p = _para(
+        "p1",
+        "The number of international migrants increased from 153 million in 1990 to 281 "
+        "million in 2020. Staff numbers rose from 1,467 in 2017 to 2,356 in 2021. The Fund "
+        "received contributions of EUR 4.2 million and CHF 1.5 million.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    early = _one(qs, "153 million")
+    assert (early.value, early.value_max, early.year) == (153_000_000, None, 1990)
+    assert early.measure == "international migrants"
+    staff = _one(qs, "1,467")
+    assert (staff.year, staff.measure) == (2017, "staff numbers")
+    assert (_one(qs, "2,356").value_max, _one(qs, "2,356").year) == (None, 2021)
+    assert _one(qs, "CHF 1.5 million").measure == "contributions"
