@@ -196,3 +196,11 @@ def test_percent_signs_in_brackets() -> None:
         (76, "per cent"),
         (16, "per cent"),
     ]
+
+
+def test_one_in_n_is_a_ratio_not_two_counts() -> None:
+    from graph.numbers import find_numbers
+
+    assert [
+        n.surface for n in find_numbers("One in five migrants and 1 in 10 staff; 25 offices")
+    ] == ["25"]
