@@ -362,7 +362,7 @@ def _tidy_measure(measure: str) -> str:
 
 _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
-_COORDINATED = re.compile(r"(?:,|\band|\bor)\s*$")
+_COORDINATED = re.compile(r"(?:,|\band|\bor|\b(?:up|down)\s+from|\bcompared\s+(?:with|to))\s*$")
 _CHANGE_FROM_TO = re.compile(
     r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down))"
     r"\s+from\s+(?:[^.;]*\bto\s+)?$",

@@ -617,3 +617,5 @@ def test_from_a_year_to_an_amount_is_not_a_range_and_the_change_names_the_measur
     assert (staff.year, staff.measure) == (2017, "staff numbers")
     assert (_one(qs, "2,356").value_max, _one(qs, "2,356").year) == (None, 2021)
     assert _one(qs, "CHF 1.5 million").measure == "contributions"
+    p = _para("p2", "The budget was USD 2.5 billion in 2022, up from USD 2.1 billion in 2021.")
+    assert _one(extract_quantities(_doc(p), []), "USD 2.1 billion").measure == "budget"
