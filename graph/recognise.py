@@ -1540,7 +1540,7 @@ def phrase_starting_at(text: str, pos: int, allow_numbers: bool = False) -> str 
 # --- GCM objectives and clusters -----------------------------------------------------------
 
 _OBJECTIVES = re.compile(
-    r"\b(?:[Oo]bjectives?|OBJECTIVES?)\s+(\d{1,2})\b"
+    r"\b(?:[Oo]bjectives?|OBJECTIVES?|Obj\.)\s*(?:#|[Nn]o\.\s*|[Nn]umber\s+)?(\d{1,2})\b"
     r"((?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|[–—-]\s*|to\s+)(?:[Oo]bjectives?\s+)?\d{1,2}\b)*)"
 )
 # "Objectives 20–22", "objectives 4 to 6": a range stands for every number in it.

@@ -423,3 +423,15 @@ def test_a_ministry_keeps_its_country_and_a_name_keeps_its_written_form() -> Non
     micic = index.lookup("MICIC")
     assert micic is not None
     assert "Migrants in Countries in Crisis (MICIC) Initiative" in micic.names
+
+
+def test_objective_references_in_short_forms() -> None:
+    from graph.recognise import objective_mentions
+
+    text = "GCM objective #4, GCM Obj. 3, objective no. 5 and Objective number 7"
+    assert [m.entity_key for m in objective_mentions("p", text)] == [
+        "gcm/objective/4",
+        "gcm/objective/3",
+        "gcm/objective/5",
+        "gcm/objective/7",
+    ]
