@@ -54,7 +54,10 @@ class Token:
 
     @property
     def is_capitalised(self) -> bool:
-        return self.text[:1].isupper() or self.text[:1].isdigit()
+        text = self.text
+        if len(text) > 2 and text[0].islower() and text[1] in "'’":
+            text = text[2:]  # an elided article: "d'Ivoire", "l'Homme"
+        return text[:1].isupper() or text[:1].isdigit()
 
     @property
     def is_all_caps(self) -> bool:

@@ -435,3 +435,12 @@ def test_objective_references_in_short_forms() -> None:
         "gcm/objective/5",
         "gcm/objective/7",
     ]
+
+
+def test_names_with_an_elided_article_are_capitalised() -> None:
+    for text in (
+        "IOM worked in Côte d’Ivoire.",
+        "IOM worked in Côte d'Ivoire.",
+        "in Cote d'Ivoire",
+    ):
+        assert found(make_document(text * 3), "country")[0][1] == "country/CIV", text
