@@ -274,8 +274,12 @@ class PhraseMatcher:
     heading in capitals matches but "turkey" never matches "Turkey".
     """
 
-    def __init__(self) -> None:
+    def __init__(self, long_names_any_case: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], bool, object]]] = {}
+        # country names of four tokens or more are names however they are written ("the
+        # former Yugoslav Republic of Macedonia", "Saint Martin (French part)"); short ones
+        # and organization names must be capitalised ("turkey" is not Türkiye)
+        self.long_names_any_case = long_names_any_case
 
     def add(self, phrase: str, value: object) -> None:
         words = [_match_form(t) for t in tokenise(phrase)]
@@ -306,7 +310,11 @@ class PhraseMatcher:
                 n = len(key)
                 if i + n > len(tokens) or not self._matches(key, case_sensitive, exact, base, i):
                     continue
-                if not case_sensitive and not _capitalised(tokens[i : i + n]):
+                if (
+                    not case_sensitive
+                    and not (self.long_names_any_case and n >= 4)
+                    and not _capitalised(tokens[i : i + n])
+                ):
                     continue
                 best = (n, value)
                 break
@@ -349,7 +357,7 @@ def _capitalised(tokens: Sequence[Token]) -> bool:
 
 @lru_cache(maxsize=1)
 def country_matcher() -> PhraseMatcher:
-    matcher = PhraseMatcher()
+    matcher = PhraseMatcher(long_names_any_case=True)
     for country in reference.countries():
         for name in _country_name_forms(country):
             matcher.add(name, country.key)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.model import Document, Passage
-from graph.recognise import classify_name, name_index, name_phrases, recognise
+from graph.recognise import classify_name, country_matcher, name_index, name_phrases, recognise
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -444,3 +444,14 @@ def test_names_with_an_elided_article_are_capitalised() -> None:
         "in Cote d'Ivoire",
     ):
         assert found(make_document(text * 3), "country")[0][1] == "country/CIV", text
+
+
+def test_every_reference_country_name_is_recognised_in_running_text() -> None:
+    from graph import reference
+
+    matcher = country_matcher()
+    for country in reference.countries():
+        for name in country.names:
+            text = f"IOM worked in {name} in 2021."
+            assert [key for _, _, key in matcher.find(text)][:1] == [country.key], name
+    assert matcher.find("a turkey and a chad") == []  # short names must be capitalised
