@@ -431,6 +431,9 @@ ORG_HEADS = frozenset(
         "Laboratory",
         "Academy",
         "Panel",
+        "Unit",
+        "Centres",
+        "Centers",
     ]
 )
 # Heads of company names: one proper name before them is enough ("Nexleaf Analytics").
@@ -462,13 +465,21 @@ PROGRAMME_HEADS = {
     "Cluster": "network",
     "Toolkit": "tool",
     "Standard": "tool",
+    "Tool": "tool",
+    "Campaign": "initiative",
+    "Festival": "initiative",
 }
 # Heads that also name documents or events; kept only for short names without a
 # preposition ("Internal Governance Framework", "World Migration Report").
-GUARDED_HEADS = {"Framework": "initiative", "Report": "publication", "Strategy": "framework"}
+GUARDED_HEADS = {
+    "Framework": "initiative",
+    "Report": "publication",
+    "Strategy": "framework",
+    "Plan": "framework",  # "Regional Migrant Response Plan for the Horn of Africa and Yemen"
+}
 # Guarded heads that may take a complement when qualified ("Institutional Framework for
 # Addressing Gender-based Violence in Crises", "Institutional Strategy on Migration ...").
-QUALIFIED_HEADS = frozenset({"Framework", "Strategy"})
+QUALIFIED_HEADS = frozenset({"Framework", "Strategy", "Plan"})
 # Lower-case words that close a name as its head: "the THAMM programme", "CREST project".
 TRAILING_MARKERS = {
     "programme": "programme",
@@ -1109,8 +1120,8 @@ def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
     words = _significant(phrase)
     if not words or words[0] in ROLE_WORDS:
         return False  # "Coordinator and Secretariat of the United Nations Network ..."
-    if words[0] in ("Regional", "Country") or re.search(r"\b(?:Country|Regional) Office", phrase):
-        return False
+    if re.search(r"\b(?:Country|Regional)\b.*\bOffices?\b", phrase):
+        return False  # "Regional Office for Asia": a part of IOM, not a name of its own
     if re.search(r"\bOffices?\s+in\b", phrase):
         return False
     if len(words) >= 3:

@@ -455,3 +455,16 @@ def test_every_reference_country_name_is_recognised_in_running_text() -> None:
             text = f"IOM worked in {name} in 2021."
             assert [key for _, _, key in matcher.find(text)][:1] == [country.key], name
     assert matcher.find("a turkey and a chad") == []  # short names must be capitalised
+
+
+def test_plans_campaigns_units_and_regional_names() -> None:
+    doc = make_document(
+        "IOM led the Regional Migrant Response Plan for the Horn of Africa and Yemen and the "
+        "Safe Migration Campaign with its Labour Mobility and Social Inclusion Unit; the "
+        "Regional Office for Asia and the Pacific helped."
+    )
+    names = [s for s, _ in found(doc, "programme") + found(doc, "organization")]
+    assert "Regional Migrant Response Plan for the Horn of Africa and Yemen" in names
+    assert "Safe Migration Campaign" in names
+    assert "Labour Mobility and Social Inclusion Unit" in names
+    assert not any(n.startswith("Regional Office") for n in names)
