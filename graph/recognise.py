@@ -1063,6 +1063,13 @@ _INDEFINITE_BEFORE = re.compile(
 _IN_PLACE = re.compile(r"\s+in\s+(?:the\s+)?(.+)$")
 
 
+# A sentence opening with an action noun and a preposition ("Participation in the
+# Initiative", "Preparations for the Forum") is about the name after it.
+_ACTION_OPENER = re.compile(
+    r"^[A-Z][a-z]+(?:tions?|ments?|ances?|ences?)\s+(?:in|for|of|to|on|with)\b"
+)
+
+
 def head_noun_definitions(text: str) -> Iterator[Definition]:
     for start, end in name_phrases(text):
         if _INDEFINITE_BEFORE.search(text[max(0, start - 60) : start]):
@@ -1070,6 +1077,9 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
         phrase = re.split(r"\s+at\s+", text[start:end])[0]  # "X Lab at Y University"
         if re.search(r"\bOffices?\s+in\b", phrase):
             continue  # "IOM Office in Ecuador": a part of an organization
+        opens_sentence = start == 0 or re.search(r"[.!?:;]\s+$", text[max(0, start - 4) : start])
+        if opens_sentence and _ACTION_OPENER.match(phrase):
+            continue  # "Participation in the Initiative has ...": a sentence about a name
         place = _IN_PLACE.search(phrase)
         if place and country_key(place.group(1)):
             bare = phrase[: place.start()]

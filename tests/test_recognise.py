@@ -468,3 +468,14 @@ def test_plans_campaigns_units_and_regional_names() -> None:
     assert "Safe Migration Campaign" in names
     assert "Labour Mobility and Social Inclusion Unit" in names
     assert not any(n.startswith("Regional Office") for n in names)
+
+
+def test_a_sentence_about_a_name_is_not_a_name() -> None:
+    doc = make_document(
+        "IOM joined the International Aid Transparency Initiative. Participation in the "
+        "Initiative has helped. Preparations for the International Migration Review Forum "
+        "continued."
+    )
+    names = [s for s, _ in found(doc, "programme") + found(doc, "organization")]
+    assert "International Aid Transparency Initiative" in names
+    assert not any(n.startswith(("Participation", "Preparations")) for n in names)
