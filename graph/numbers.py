@@ -182,6 +182,8 @@ _MASKS = re.compile(
     r"<sup>[^<]*</sup>|https?://\S+|www\.\S+|<https?:[^>]*>|\S+@\S+\.\w+"
     r"|(?:\+|\b00)\d{1,3}[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]\d{2,4}){2,}"
     r"|\b[A-Z]{1,6}(?:/[A-Z0-9.]+)*/\d[\w.]*(?:/[\w.]+)*"
+    # "[1]", "[12]": a footnote or citation marker
+    r"|\[\d{1,3}\]"
     # "one in five migrants": a ratio, not a count of one or of five
     r"|\b(?:[Oo]ne|1)\s+in\s+(?:every\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
     r"twenty|hundred|a\s+hundred|a\s+thousand)\b"

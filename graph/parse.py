@@ -105,7 +105,7 @@ def decode_report_bytes(data: bytes, shown: str) -> str:
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?!\d)(?=\S)")
 _DOTTED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+")
-_BULLET = re.compile(r"^\s*(?:[-•▪◦]|\*(?!\*))\s+")
+_BULLET = re.compile(r"^\s*(?:[-•▪◦]|\*(?!\*)|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})\))\s+")
 _FOOTNOTE_START = re.compile(
     rf"^\s*(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}})|\[\^(\d{{1,3}})\]:)"
     r"\s*(?=\S)"
@@ -139,6 +139,8 @@ class Block:
 
 
 def _line_kind(line: str) -> str:
+    if line == QUOTE_END:
+        return "quote-end"
     if _MD_HEADING.match(line):
         return "md-heading"
     if _TOC_LINE.search(line):
@@ -182,8 +184,17 @@ def _prepare_lines(text: str) -> list[str]:
     lines = []
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     running = _running_headers(raw_lines)
+    quoted = False
     for raw in raw_lines:
-        line = _table_row_as_tabs(normalise_spaces(raw).rstrip(" "))
+        # "> text": a markdown block quote (converters put boxes in them) reads as text;
+        # where the quote ends, so does a box opened inside it
+        spaced = normalise_spaces(raw)
+        if raw.strip():
+            is_quote = bool(_BLOCKQUOTE.match(spaced))
+            if quoted and not is_quote:
+                lines += ["", QUOTE_END, ""]
+            quoted = is_quote
+        line = _table_row_as_tabs(_BLOCKQUOTE.sub("", spaced).rstrip(" "))
         if line is None:
             continue  # a table's delimiter row or markup: the rows around it stay one block
         if running and re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip())) in running:
@@ -199,6 +210,8 @@ def _prepare_lines(text: str) -> list[str]:
     return lines
 
 
+_BLOCKQUOTE = re.compile(r"^\s*(?:>\s?)+")
+QUOTE_END = "\x00end of quote"  # marker line, never in a document (NUL is rejected)
 _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _PIPE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
@@ -256,7 +269,7 @@ def _blocks(lines: list[str]) -> list[Block]:
             blocks.append(current)
         else:
             current.lines.append(line)
-        if current.kind in ("md-heading", "separator", "toc"):
+        if current.kind in ("md-heading", "separator", "toc", "quote-end"):
             current, open_emphasis = None, False
             continue
         open_emphasis = current.raw.count("**") % 2 == 1
@@ -830,6 +843,9 @@ class _Builder:
             self.mode = "toc" if self.mode == "toc" else self.mode
             return 1
         if kind == "separator":
+            return 1
+        if kind == "quote-end":
+            self.close_box()
             return 1
         if self.mode == "toc" and kind in ("emph-heading", "prose", "bullet"):
             if len(block.raw.split()) < 20:

@@ -1327,11 +1327,19 @@ def _column_labels(table: Table, width: int) -> list[str]:
     return labels
 
 
+_LABELLED_YEAR = re.compile(
+    r"^(?P<what>.*?[A-Za-z].*?)\s*[\(\[,]?\s*(?P<year>(?:19|20)\d\d)\s*[\)\]]?$"
+)
+
+
 def _column_dimension(label: str) -> tuple[str, str] | None:
     if not label:
         return None
     if _YEAR_CELL.match(label):
         return ("year", label)
+    labelled = _LABELLED_YEAR.match(label)
+    if labelled:
+        return ("year", labelled.group("year"))  # "Score (2018)": the year; the rest measures
     if label.lower() in _SEX:
         return ("sex", _SEX[label.lower()])
     if _GRADE.match(label):
@@ -1537,7 +1545,10 @@ def _cells_of_table(
                     value = value.quantize(Decimal(1))
             else:
                 unit = "count"
-            if unit in ("count",) or (money and unit == money[0]):
+            labelled = _LABELLED_YEAR.match(labels[c]) if c < len(labels) else None
+            if labelled and not row_measure and not money:
+                measure = labelled.group("what").strip().lower()  # "Score (2018)" -> "score"
+            elif unit in ("count",) or (money and unit == money[0]):
                 measure = row_measure or _column_measure(col, money) or title_measure
             elif percent_of:
                 measure = row_measure or f"percentage of {percent_of}"

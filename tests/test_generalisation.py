@@ -6,7 +6,8 @@ caption lines above tab tables), an OCR export (running page headers, "1. INTROD
 chapters, "1.1." numbered paragraphs, words hyphenated at line ends, "4 Text" footnotes)
 a plain-text report (CRLF, smart quotes, headings only as short lines) and a markdown
 overview as PDF-to-markdown converters write it (pipe table with its caption underneath,
-bold numbers, bullet key findings), and a plain-text annual report with "CHAPTER N." headings.  Each is built
+bold numbers, bullet key findings), a plain-text annual report with "CHAPTER N." headings, and a short
+country profile with a box in a block quote, "1)" list items and "Score (2018)" columns.  Each is built
 with the real pipeline into a temporary store; the expected facts are read from the files.
 """
 
@@ -29,6 +30,7 @@ OCR = "gcm-support-report-ocr"
 PLAIN = "migration-development-report-2022"
 DTM = "dtm-regional-overview-2023"
 AR2023 = "iom-annual-report-2023"
+MGI = "mgi-profile-2022"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,7 @@ def observation(kg, doc: str, value: str, unit: str, measure: str, locator: str,
 
 def test_all_three_reports_build_and_validate(built) -> None:
     assert built.validation.conforms
-    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN, DTM, AR2023])
+    assert sorted(d.id for d in built.documents) == sorted([ANNUAL, OCR, PLAIN, DTM, AR2023, MGI])
 
 
 def test_titles_years_and_publisher(docs) -> None:
@@ -401,3 +403,27 @@ def test_plain_annual_report_places_fractions_and_relations(extractions) -> None
         (Decimal(12280), "2022"),
         (Decimal(13420), "2023"),
     }
+
+
+def test_profile_with_a_quoted_box_list_items_and_labelled_year_columns(docs, extractions) -> None:
+    doc = docs[MGI]
+    box = [p for p in doc.passages if p.kind == "box"]
+    assert [p.text for p in box] == [
+        "In 2021, remittances reached USD 2.1 billion, or 15.8 per cent of GDP. About 1.1 "
+        "million Moldovans live abroad."
+    ]  # the box ends with its block quote
+    items = [p.text for p in doc.passages if p.text.startswith(("Migrants' rights", "Whole-of"))]
+    assert len(items) == 2  # "1)" and "2)" items are passages of their own
+    x = extractions[MGI]
+    assert not any(q.value in (1, 2) and not q.measure for q in x.quantities)  # no list numbers
+    remittances = next(q for q in x.quantities if q.unit == "USD")
+    assert (remittances.value, remittances.year, remittances.measure) == (
+        Decimal(2100000000),
+        2021,
+        "remittances",
+    )
+    scores = {(dict(c.dimensions)["category"], dict(c.dimensions)["year"]): c for c in x.cells}
+    assert scores[("Partnerships", "2018")].value == Decimal(55)
+    assert scores[("Partnerships", "2022")].measure == "score"
+    found = {(r.subject_key, r.predicate, r.object_key) for r in x.objective_links}
+    assert not found or all(o.startswith("gcm/objective/") for _, _, o in found)
