@@ -314,11 +314,12 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             if not (sentence.start <= n.start < sentence.end) or not n.is_amount:
                 continue
             unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous)
-            measure = (
-                _antecedent_measure(ctx, sentence, n)
-                or _tidy_measure(measure)
-                or _implicit_measure(ctx, sentence, n, previous)
-            )
+            tidy = _antecedent_measure(ctx, sentence, n) or _tidy_measure(measure)
+            if not tidy:
+                tidy = _implicit_measure(ctx, sentence, n, previous)
+                if tidy and unit == "count":  # "from 153 million" international migrants
+                    unit = _unit_of_measure(tidy)
+            measure = tidy
             out.append(
                 Quantity(
                     passage_id=ctx.passage.id,

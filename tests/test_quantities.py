@@ -612,7 +612,7 @@ def test_from_a_year_to_an_amount_is_not_a_range_and_the_change_names_the_measur
     qs = extract_quantities(_doc(p), [])
     early = _one(qs, "153 million")
     assert (early.value, early.value_max, early.year) == (153_000_000, None, 1990)
-    assert early.measure == "international migrants"
+    assert (early.measure, early.unit) == ("international migrants", "person")
     staff = _one(qs, "1,467")
     assert (staff.year, staff.measure) == (2017, "staff numbers")
     assert (_one(qs, "2,356").value_max, _one(qs, "2,356").year) == (None, 2021)
