@@ -391,6 +391,13 @@ class Emitter:
                 g.add((obs, self.dimension_property(name), Literal(value)))
         if "year" not in dims and self.doc.year:
             self.year(obs, self.doc.year)
+        if c.start is not None and c.end is not None:
+            # the cell as the row passage states it ("G-1 8"): provenance to the character
+            text = self._passages[c.passage_id].text if c.passage_id in self._passages else ""
+            if text[c.start : c.end]:
+                g.add((obs, ont.quote, Literal(text[c.start : c.end])))
+                g.add((obs, ont.startOffset, Literal(c.start, datatype=XSD.integer)))
+                g.add((obs, ont.endOffset, Literal(c.end, datatype=XSD.integer)))
 
     def run(self) -> Graph:
         self.emit_document()

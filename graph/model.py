@@ -163,6 +163,10 @@ class TableCell:
     measure: str  # "staff", "percentage of women", ...
     # ("year","2021"), ("sex","F"), ("grade","P-4"), ("nationality","country/AFG"), ("category", ...)
     dimensions: tuple[tuple[str, str], ...]
+    # where the row passage states the cell ("G-1 8" in "Bangladesh: G-1 8; G-2 31; ..."),
+    # when it can be found
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass

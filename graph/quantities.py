@@ -1297,10 +1297,26 @@ def table_cells(document: Document) -> list[TableCell]:
         ref = country_by_name(name)
         return ref.key if ref else None
 
+    row_texts = {p.id: p.text for p in document.passages if p.kind == "table-row"}
     out: list[TableCell] = []
     for table in document.tables:
-        out.extend(_cells_of_table(table, document.year, country_key))
+        out.extend(_cells_of_table(table, document.year, country_key, row_texts))
     return out
+
+
+def _cell_span(row_text: str, raw_row: list[str], column: int) -> tuple[int, int] | None:
+    """Where the row passage ("Label: G-1 8; G-2 31; ...", one "name value" segment per
+    non-empty cell, see `graph.parse`) states the cell in ``column``; None when the text
+    does not split as expected."""
+    head, sep, rest = row_text.partition(": ")
+    if not sep:
+        return None
+    segments = rest.split("; ")
+    index = sum(1 for k in range(1, column) if k < len(raw_row) and raw_row[k])
+    if index >= len(segments) or not segments[index].endswith(raw_row[column].strip()):
+        return None
+    start = len(head) + len(sep) + sum(len(s) + 2 for s in segments[:index])
+    return start, start + len(segments[index])
 
 
 def _clean_cell(cell: str) -> str:
@@ -1447,7 +1463,10 @@ def _row_label(label: str) -> tuple[str, str | None, bool]:
 
 
 def _cells_of_table(
-    table: Table, doc_year: int | None, country_key: Callable[[str], str | None]
+    table: Table,
+    doc_year: int | None,
+    country_key: Callable[[str], str | None],
+    row_texts: dict[str, str] | None = None,
 ) -> list[TableCell]:
     width = max([len(r) for r in (*table.header, *table.rows)], default=0)
     labels = _column_labels(table, width)
@@ -1555,6 +1574,9 @@ def _cells_of_table(
                 measure = row_measure or f"percentage of {percent_of}"
             else:
                 measure = row_measure or "percentage"
+            span = None
+            if row_texts and passage_id in row_texts and c < len(row):
+                span = _cell_span(row_texts[passage_id], list(row), c)
             out.append(
                 TableCell(
                     table_id=table.id,
@@ -1563,6 +1585,8 @@ def _cells_of_table(
                     unit=unit,
                     measure=measure,
                     dimensions=tuple(dims),
+                    start=span[0] if span else None,
+                    end=span[1] if span else None,
                 )
             )
     return out

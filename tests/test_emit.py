@@ -91,3 +91,15 @@ def test_no_blank_nodes_one_label_and_deterministic() -> None:
     assert not any(isinstance(term, BNode) for triple in first for term in triple)
     dtm = URIRef(V.entity("programme/dtm"))
     assert list(first.objects(dtm, RDFS.label)) == [Literal("Displacement Tracking Matrix")]
+
+
+def test_a_table_cell_quotes_its_row_when_the_span_is_known() -> None:
+    from dataclasses import replace
+
+    x = extraction()
+    (cell,) = x.cells
+    x.cells[0] = replace(cell, start=0, end=3)  # "IOM" stands in for the cell's text
+    g = emit(x, V, None)
+    obs = next(o for o in g.subjects(RDF.type, QB.Observation) if "/t1/" in str(o))
+    assert g.value(obs, V.ont.quote) == Literal("IOM")
+    assert g.value(obs, V.ont.startOffset).toPython() == 0

@@ -619,3 +619,29 @@ def test_from_a_year_to_an_amount_is_not_a_range_and_the_change_names_the_measur
     assert _one(qs, "CHF 1.5 million").measure == "contributions"
     p = _para("p2", "The budget was USD 2.5 billion in 2022, up from USD 2.1 billion in 2021.")
     assert _one(extract_quantities(_doc(p), []), "USD 2.1 billion").measure == "budget"
+
+
+def test_table_cells_know_where_their_row_states_them() -> None:
+    from graph.parse import parse_text
+
+    text = "\n".join(
+        [
+            "# Staff report 2021",
+            "",
+            "IOM staff work in many duty stations across the world and grow every year. " * 20,
+            "",
+            "Nationality\tG-1\tG-2\tTotal",
+            "Bangladesh\t8\t1 061\t1 069",
+            "Chad\t\t6\t6",
+        ]
+    )
+    doc = parse_text(text, "staff")
+    rows = {p.id: p.text for p in doc.passages if p.kind == "table-row"}
+    cells = table_cells(doc)
+    assert cells
+    for cell in cells:
+        assert cell.start is not None, cell
+        stated = rows[cell.passage_id][cell.start : cell.end]
+        assert stated.replace(" ", "").endswith(str(cell.value)), (stated, cell)
+    chad_g2 = next(c for c in cells if rows[c.passage_id].startswith("Chad") and c.value == 6)
+    assert rows[chad_g2.passage_id][chad_g2.start : chad_g2.end] in ("G-2 6", "Total 6")
