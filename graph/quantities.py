@@ -809,6 +809,12 @@ def _clause_subject(ctx: _Context, sentence: _Sentence) -> list[str]:
     return _clean_phrase(ctx, subject)
 
 
+_SUBSET_AFTER = re.compile(
+    r"\s+of\s+(?:them|whom|these|those)\s+(?:(?:were|are|was|being)\s+)?(?P<noun>[a-z][\w-]+)\b"
+)
+_SUBSET_VERB = re.compile(r"\s+(?:were|are|was|is)\s+(?P<noun>[a-z][\w-]+)\b")
+
+
 def _unit_and_measure(
     ctx: _Context, sentence: _Sentence, n: NumberMatch, previous: _Previous | None
 ) -> tuple[str, str, tuple[str, ...]]:
@@ -834,6 +840,17 @@ def _unit_and_measure(
         return unit_hint, _amount_owner(ctx, sentence, n), ()
 
     if not phrase:
+        # "2.1 million of them children", "of whom 3,105 were children": a named subset
+        subset = _SUBSET_AFTER.match(text, n.end, limit)
+        if subset is None and re.search(
+            r"\bof\s+(?:which|whom)\s*$", text[sentence.start : n.start]
+        ):
+            subset = _SUBSET_VERB.match(text, n.end, limit)
+        if subset is not None:
+            word = subset.group("noun")
+            unit = _head_unit([_Word(word, 0, 0)])
+            if unit is not None:
+                return unit, word.lower(), (word,)
         # "of which 49 were ...", "26 related to CCCM", "and 68 conducted ...": the noun is elided.
         of_which = re.search(
             r"\bof\s+(?:which|whom|these|those|them)\s*$", text[sentence.start : n.start]

@@ -645,3 +645,14 @@ def test_table_cells_know_where_their_row_states_them() -> None:
         assert stated.replace(" ", "").endswith(str(cell.value)), (stated, cell)
     chad_g2 = next(c for c in cells if rows[c.passage_id].startswith("Chad") and c.value == 6)
     assert rows[chad_g2.passage_id][chad_g2.start : chad_g2.end] in ("G-2 6", "Total 6")
+
+
+def test_a_named_subset_counts_its_own_noun() -> None:
+    p = _para(
+        "p1",
+        "The DTM tracked 5.9 million IDPs across 25 countries, 2.1 million of them children. "
+        "The centres assisted 24,877 migrants, of whom 3,105 were children.",
+    )
+    qs = extract_quantities(_doc(p), [])
+    for surface in ("2.1 million", "3,105"):
+        assert (_one(qs, surface).unit, _one(qs, surface).measure) == ("person", "children")
