@@ -53,6 +53,7 @@ class CachingExecutor:
         self._items: OrderedDict[tuple, tuple[QueryResult | OrderedRows, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}  # ordered results being built
         self._local = threading.local()
         self.stats = CacheStats()
 
@@ -134,6 +135,21 @@ class CachingExecutor:
         found = self._get(key)
         if found is not None:
             return found
+        # one build per full result: concurrent first requests for pages of the same listing
+        # wait for it instead of each sorting the whole class again (time and memory)
+        with self._lock:
+            flight = self._building.setdefault(key, threading.Lock())
+        with flight:
+            found = self._get(key)
+            if found is not None:
+                return found
+            try:
+                return self._build_ordered(key, request, shape)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+
+    def _build_ordered(self, key: tuple, request: QueryRequest, shape: SliceShape) -> OrderedRows:
         rows = self._sorted_here(request, shape)
         if rows is None:
             full = QueryRequest(

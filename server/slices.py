@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from server.executor import _NOT_CODE
 
@@ -178,19 +179,31 @@ def _keyed_rows(tsv: bytes, key_vars: tuple[str, ...]):
 def _tsv_key(field: str) -> tuple | None:
     """(rank, value, kind) of one TSV term, or None when its order is not certain."""
     if not field:
-        return (_RANK["unbound"], "", ("unbound",))
+        return (_RANK["unbound"], "", _UNBOUND_KIND)
     if "\\" in field:
         return None  # an escape: the text is not the value
     if field[0] == "<" and field[-1] == ">":
-        return (_RANK["iri"], field[1:-1], ("iri",))
+        return (_RANK["iri"], field[1:-1], _IRI_KIND)
     if field[0] == '"':
         end = field.rfind('"')
         value, suffix = field[1:end], field[end + 1 :]
-        if suffix == "" or suffix == f"^^<{XSD_STRING}>":
-            return (_RANK["literal"], value, ("literal", XSD_STRING, ""))
+        if suffix == "" or suffix == _TYPED_STRING:
+            return (_RANK["literal"], value, _STRING_KIND)
         if suffix.startswith("@"):
-            return (_RANK["literal"], value, ("literal", RDF_LANG_STRING, suffix[1:].lower()))
+            return (_RANK["literal"], value, _lang_kind(suffix[1:].lower()))
     return None  # blank nodes, numbers and other datatypes
+
+
+# Shared kind tuples: a listing of 60,000 labels holds one per row while it is sorted.
+_TYPED_STRING = f"^^<{XSD_STRING}>"
+_STRING_KIND = ("literal", XSD_STRING, "")
+_IRI_KIND = ("iri",)
+_UNBOUND_KIND = ("unbound",)
+
+
+@cache
+def _lang_kind(language: str) -> tuple[str, str, str]:
+    return ("literal", RDF_LANG_STRING, language)
 
 
 def _keys_never_tie(keys) -> bool:

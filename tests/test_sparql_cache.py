@@ -175,3 +175,51 @@ def test_the_cache_stays_within_its_budget(test_store: Path) -> None:
         assert 0 < cached.stats.entries < 40
     finally:
         cached.close()
+
+
+class _CountingExecutor:
+    """The real executor, counting the queries that reach it."""
+
+    def __init__(self, inner: EmbeddedExecutor) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def execute(self, request: QueryRequest):
+        self.queries.append(request.query)
+        return self.inner.execute(request)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def test_concurrent_first_pages_of_one_listing_build_it_once(tmp_path: Path) -> None:
+    import threading
+
+    location = tmp_path / "store"
+    build_store(location, _trig(seed=3, mode="plain", members=200), build_id="flight")
+    counting = _CountingExecutor(
+        EmbeddedExecutor(str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=2)
+    )
+    cached = CachingExecutor(counting, max_bytes=8 * 1024 * 1024)
+    template = LISTINGS[0]
+    pages = [template.format(ex=EX, label=RDFS_LABEL, n=5, m=5 * k) for k in range(6)]
+    answers: dict[int, bytes] = {}
+    try:
+        threads = [
+            threading.Thread(
+                target=lambda k=k: answers.__setitem__(
+                    k, cached.execute(QueryRequest(pages[k], "tsv", None)).body
+                )
+            )
+            for k in range(len(pages))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        full = [q for q in counting.queries if "LIMIT" not in q]
+        assert len(full) == 1  # the listing was run and sorted once, not once per page
+        for k, page in enumerate(pages):
+            assert answers[k] == counting.inner.execute(QueryRequest(page, "tsv", None)).body
+    finally:
+        cached.close()
