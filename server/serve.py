@@ -25,7 +25,6 @@ Equivalent command line (settings from ``MIGKG_*`` variables)::
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -114,7 +113,6 @@ def warm_in_subprocess(settings: Settings) -> int:
 
 
 def _warm(settings_json: str) -> None:
-    os.nice(10)  # background work: serving requests comes first on a small machine
     from server import ui
     from server.app import create_app
     from server.linkeddata import warm_dumps
