@@ -814,6 +814,11 @@ REGION_WORDS = frozenset(
 )
 
 
+def _is_place(word: str) -> bool:
+    """A region or a country named by one word ("Europe", "Chad")."""
+    return word in REGION_WORDS or country_key(word) is not None
+
+
 def _common_words(document: Document) -> frozenset[str]:
     """Words the document also writes in lower case: ordinary words, not proper names."""
     return frozenset(re.findall(r"\b[a-z][a-z-]+\b", document.text))
@@ -1098,14 +1103,14 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
             if (
                 place_prefix
                 and place_prefix.group(1).split()[0] in ORG_HEADS
-                and (place_prefix.group(2) in REGION_WORDS or country_key(place_prefix.group(2)))
+                and _is_place(place_prefix.group(2))
             ):
                 # "Council of Europe Drafting Committee": the Council is named too
                 yield Definition(place_prefix.group(1), "organization", "other", "head-noun")
             for inner in nested_names(phrase):
                 # "Working Group of the Platform for Disaster Displacement" names both
                 first = inner.split()[0]
-                if first in REGION_WORDS or country_key(first):
+                if _is_place(first):
                     continue  # "Council of Europe Drafting Committee": not "Europe ... Committee"
                 inner_found = classify_name(inner)
                 if inner_found and _plausible_discovery(inner):
@@ -1136,7 +1141,7 @@ def _plausible_discovery(phrase: str, marked: bool = False) -> bool:
         return False
     if len(words) >= 3:
         return True
-    in_place = len(words) == 2 and (words[1] in REGION_WORDS or country_key(words[1]))
+    in_place = len(words) == 2 and _is_place(words[1])
     if in_place and words[0] in ORG_HEADS and words[0] not in ("Office", "Group"):
         return True  # "Council of Europe", "Bank of Ghana", "Government of Chad"
     if len(words) == 2 and words[1] in COMPANY_HEADS and words[0] not in GENERIC_MODIFIERS:
@@ -1685,10 +1690,7 @@ def _opening_name(text: str, start: int, end: int, names: PhraseMatcher) -> tupl
         last = tokens[cut - 1]
         words = [t.text for t in tokens[:cut]]
         of_place = (
-            len(words) >= 3
-            and words[0] in ORG_HEADS
-            and words[-2] == "of"
-            and (words[-1] in REGION_WORDS or country_key(words[-1]) is not None)
+            len(words) >= 3 and words[0] in ORG_HEADS and words[-2] == "of" and _is_place(words[-1])
         )
         if last.text not in HEAD_WORDS and not of_place:
             continue

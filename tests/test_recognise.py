@@ -37,6 +37,11 @@ def phrases(text: str) -> list[str]:
     return [text[s:e] for s, e in name_phrases(text)]
 
 
+def named(document: Document) -> list[str]:
+    """Surfaces of the programme and organization mentions."""
+    return [s for s, _ in found(document, "programme") + found(document, "organization")]
+
+
 def found(document: Document, kind: str) -> list[tuple[str, str | None]]:
     return [(m.surface, m.entity_key) for m in recognise(document) if m.kind == kind]
 
@@ -463,7 +468,7 @@ def test_plans_campaigns_units_and_regional_names() -> None:
         "Safe Migration Campaign with its Labour Mobility and Social Inclusion Unit; the "
         "Regional Office for Asia and the Pacific helped."
     )
-    names = [s for s, _ in found(doc, "programme") + found(doc, "organization")]
+    names = named(doc)
     assert "Regional Migrant Response Plan for the Horn of Africa and Yemen" in names
     assert "Safe Migration Campaign" in names
     assert "Labour Mobility and Social Inclusion Unit" in names
@@ -476,6 +481,6 @@ def test_a_sentence_about_a_name_is_not_a_name() -> None:
         "Initiative has helped. Preparations for the International Migration Review Forum "
         "continued."
     )
-    names = [s for s, _ in found(doc, "programme") + found(doc, "organization")]
+    names = named(doc)
     assert "International Aid Transparency Initiative" in names
     assert not any(n.startswith(("Participation", "Preparations")) for n in names)
