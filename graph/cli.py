@@ -14,7 +14,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from graph import store
+from graph import listing_index, store
 from graph.config import DEFAULT_STORE, Settings
 from graph.errors import MigkgError
 from graph.namespaces import normalise_base, vocab
@@ -158,6 +158,12 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"  {path.name}: {time.perf_counter() - file_started:.1f} s", file=sys.stderr)
         db.flush()
         db.optimize()
+        indexed = listing_index.build(db, build_dir, union=store.has_named_graphs(db))
+        print(
+            f"  listing index: {indexed.listings} class listings, {indexed.rows} rows "
+            f"({indexed.seconds:.1f} s)",
+            file=sys.stderr,
+        )
         del db
         store.write_info(
             build_dir,

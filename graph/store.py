@@ -121,6 +121,16 @@ def bulk_load_nquads(store: ox.Store, chunks: Iterable[bytes]) -> None:
     store.flush()
 
 
+def has_named_graphs(store: ox.Store) -> bool:
+    """Whether a store holds any named graph.
+
+    Queries see the union of all graphs as their default graph; in a store without named
+    graphs (e.g. one N-Triples file loaded by `migkg load`) that union *is* the default
+    graph, and pyoxigraph answers 20-35% faster without its union flag (aggregate of the
+    shared bench at 1M triples: 115 -> 78 ms)."""
+    return next(iter(store.named_graphs()), None) is not None
+
+
 class EmbeddedStore:
     """Read access to a published embedded store, shared by the CLI and the server.
 
@@ -134,6 +144,7 @@ class EmbeddedStore:
         self._target: Path | None = None
         self._store: ox.Store | None = None
         self._info: dict = {}
+        self._has_named_graphs = True
 
     def _current(self) -> ox.Store:
         target = resolve(self.location)
@@ -141,7 +152,15 @@ class EmbeddedStore:
             self._store = open_store(target)
             self._info = read_info(target)
             self._target = target
+            self._has_named_graphs = has_named_graphs(self._store)
         return self._store
+
+    @property
+    def needs_union(self) -> bool:
+        """Whether the default graph must be the union of the named graphs (see
+        `has_named_graphs`)."""
+        self._current()
+        return self._has_named_graphs
 
     @property
     def current(self) -> ox.Store:
@@ -176,7 +195,7 @@ class EmbeddedStore:
         kwargs: dict = {"base_iri": base_iri}
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        elif not _FROM_CLAUSE.search(sparql):
+        elif not _FROM_CLAUSE.search(sparql) and self._has_named_graphs:
             # pyoxigraph's union flag would override the query's own FROM / FROM NAMED
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:

@@ -121,7 +121,8 @@ class QueryExecutor(Protocol):
 
 def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
     """The executor for ``settings.store`` (an embedded directory or a remote SPARQL URL),
-    behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0."""
+    behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0, and for
+    an embedded store in front of all, its listing index (`server.listing_queries`)."""
     byte_limit = settings.result_byte_limit
     executor: QueryExecutor
     if settings.store_is_remote:
@@ -141,11 +142,15 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
             byte_limit=byte_limit,
             workers=workers,
         )
-    if settings.result_cache_bytes <= 0:
-        return executor
-    from server.resultcache import CachingExecutor
+    if settings.result_cache_bytes > 0:
+        from server.resultcache import CachingExecutor
 
-    return CachingExecutor(executor, max_bytes=settings.result_cache_bytes)
+        executor = CachingExecutor(executor, max_bytes=settings.result_cache_bytes)
+    if settings.store_is_remote:
+        return executor
+    from server.listing_queries import IndexedListings
+
+    return IndexedListings(executor, settings.store)
 
 
 # --- query dataset --------------------------------------------------------------------------
@@ -176,21 +181,27 @@ def resolve_graph_iri(iri: str, base_iri: str) -> str:
 
 
 def dataset_options(
-    query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]
+    query: str,
+    default_graphs: tuple[str, ...],
+    named_graphs: tuple[str, ...],
+    *,
+    union: bool = True,
 ) -> dict:
     """pyoxigraph ``Store.query`` options for the SPARQL 1.1 Protocol dataset rules.
 
     - default-graph-uri / named-graph-uri given: they *are* the dataset and override the
       query's FROM / FROM NAMED; a missing one of the two means an empty part.
     - else the query's own FROM / FROM NAMED, if any.
-    - else the service default: default graph = union of all graphs, all named graphs.
+    - else the service default: default graph = union of all graphs, all named graphs
+      (``union=False`` when the store has no named graphs: then the default graph is that
+      union already, and pyoxigraph is faster without the flag).
     """
     if default_graphs or named_graphs:
         return {
             "default_graph": [ox.NamedNode(g) for g in default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in named_graphs],
         }
-    if has_dataset_clause(query):
+    if has_dataset_clause(query) or not union:
         return {}
     return {"use_default_graph_as_union": True}
 
@@ -311,9 +322,14 @@ def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: Limits) -
     return out.getvalue(), count
 
 
-def run_query(store: ox.Store, request: QueryRequest, limits: Limits) -> QueryResult:
-    """Evaluate and serialise one request against an open store (runs in a worker)."""
-    options = dataset_options(request.query, request.default_graphs, request.named_graphs)
+def run_query(
+    store: ox.Store, request: QueryRequest, limits: Limits, *, union: bool = True
+) -> QueryResult:
+    """Evaluate and serialise one request against an open store (runs in a worker);
+    ``union``: whether the store has named graphs to merge into the default graph."""
+    options = dataset_options(
+        request.query, request.default_graphs, request.named_graphs, union=union
+    )
     try:
         answer = store.query(request.query, base_iri=limits.base_iri, **options)
     except SyntaxError as error:
@@ -391,7 +407,8 @@ def _worker_main(conn: Connection, location: str, limits: Limits) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = ("ok", run_query(store.current(), request, limits))
+            current = store.current()
+            reply = ("ok", run_query(current, request, limits, union=store.needs_union))
         except QueryFailed as error:
             reply = ("error", error)
         except StoreError as error:

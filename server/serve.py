@@ -107,7 +107,8 @@ class _Server(BaseApplication):
 
 
 def warm_in_subprocess(settings: Settings) -> int:
-    """Write the current build's dumps and browse index in a child process; its exit code."""
+    """Write the current build's dumps and browse index (and its listing index, if an older
+    load did not) in a child process; its exit code."""
     command = [sys.executable, "-m", "server.serve", "--warm", json.dumps(asdict(settings))]
     return subprocess.run(command, check=False).returncode
 
@@ -117,7 +118,12 @@ def _warm(settings_json: str) -> None:
     from server.app import create_app
     from server.linkeddata import warm_dumps
 
-    app = create_app(Settings(**json.loads(settings_json)))
+    settings = Settings(**json.loads(settings_json))
+    if not settings.store_is_remote:
+        from graph import listing_index
+
+        listing_index.ensure(settings.store)  # stores loaded before the index existed
+    app = create_app(settings)
     warm_dumps(app).join()
     ui.warm_index(app)
 

@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
+from graph.tsvorder import keyed_rows, keys_never_tie
 from server.executor import _NOT_CODE
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _VAR = r"[?$][A-Za-z_]\w*"
 _HEAD = re.compile(
@@ -92,8 +89,8 @@ def slice_shape(query: str) -> SliceShape | None:
 
 def strictly_ordered(tsv: bytes, key_vars: tuple[str, ...]) -> bool:
     """Whether neighbouring distinct rows of an ordered TSV result never tie (see above)."""
-    keyed = _keyed_rows(tsv, key_vars)
-    return keyed is not None and _keys_never_tie(key for key, _ in keyed[2])
+    keyed = keyed_rows(tsv, key_vars)
+    return keyed is not None and keys_never_tie(key for key, _ in keyed[2])
 
 
 @dataclass(frozen=True)
@@ -121,11 +118,6 @@ class OrderedRows:
         return len(self.header) + sum(len(line) + 50 for line in self.lines)
 
 
-# SPARQL orders unbound < blank nodes < IRIs < literals; strings by code point, which is
-# also how Python compares str (and Oxigraph compares UTF-8 bytes).
-_RANK = {"unbound": 0, "iri": 2, "literal": 3}
-
-
 def sort_unordered(tsv: bytes, key_vars: tuple[str, ...], descending: tuple[bool, ...]):
     """The rows of an *unordered* TSV result in the ORDER BY order, as an OrderedRows, or
     None when some key is not a kind whose order is certain (then the engine sorts).
@@ -134,7 +126,7 @@ def sort_unordered(tsv: bytes, key_vars: tuple[str, ...], descending: tuple[bool
     plus this sort: 1.2 s), so the full ordered result of a page is built here.  The
     strictness test of the module docstring is applied to the sorted rows: where it holds,
     the order is unique and therefore the engine's."""
-    keyed = _keyed_rows(tsv, key_vars)
+    keyed = keyed_rows(tsv, key_vars)
     if keyed is None:
         return None
     header, lines, rows = keyed
@@ -144,83 +136,6 @@ def sort_unordered(tsv: bytes, key_vars: tuple[str, ...], descending: tuple[bool
             rows.sort(key=lambda item, k=k: item[0][k][:2], reverse=descending[k])
     else:
         rows.sort(key=lambda item: [part[:2] for part in item[0]])
-    if not _keys_never_tie(key for key, _ in rows):
+    if not keys_never_tie(key for key, _ in rows):
         return None
     return OrderedRows(header, [lines[i] for _, i in rows])
-
-
-def _keyed_rows(tsv: bytes, key_vars: tuple[str, ...]):
-    """(header, row lines, [(sort key, line index)]) of a TSV result, with each key term
-    read straight from its TSV text (see `_tsv_key`); None when a key's order is not
-    certain or the TSV is not one row per line."""
-    header, _, rest = tsv.partition(b"\n")
-    columns = {name.lstrip("?$"): i for i, name in enumerate(header.decode().split("\t"))}
-    if not all(v in columns for v in key_vars):
-        return None
-    positions = [columns[v] for v in key_vars]
-    lines = rest.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    rows = []
-    for i, line in enumerate(lines):
-        fields = line.decode().split("\t")
-        if len(fields) != len(columns):
-            return None
-        key = []
-        for p in positions:
-            term = _tsv_key(fields[p])
-            if term is None:
-                return None
-            key.append(term)
-        rows.append((tuple(key), i))
-    return header, lines, rows
-
-
-def _tsv_key(field: str) -> tuple | None:
-    """(rank, value, kind) of one TSV term, or None when its order is not certain."""
-    if not field:
-        return (_RANK["unbound"], "", _UNBOUND_KIND)
-    if "\\" in field:
-        return None  # an escape: the text is not the value
-    if field[0] == "<" and field[-1] == ">":
-        return (_RANK["iri"], field[1:-1], _IRI_KIND)
-    if field[0] == '"':
-        end = field.rfind('"')
-        value, suffix = field[1:end], field[end + 1 :]
-        if suffix == "" or suffix == _TYPED_STRING:
-            return (_RANK["literal"], value, _STRING_KIND)
-        if suffix.startswith("@"):
-            return (_RANK["literal"], value, _lang_kind(suffix[1:].lower()))
-    return None  # blank nodes, numbers and other datatypes
-
-
-# Shared kind tuples: a listing of 60,000 labels holds one per row while it is sorted.
-_TYPED_STRING = f"^^<{XSD_STRING}>"
-_STRING_KIND = ("literal", XSD_STRING, "")
-_IRI_KIND = ("iri",)
-_UNBOUND_KIND = ("unbound",)
-
-
-@cache
-def _lang_kind(language: str) -> tuple[str, str, str]:
-    return ("literal", RDF_LANG_STRING, language)
-
-
-def _keys_never_tie(keys) -> bool:
-    """Whether every two neighbouring distinct rows differ strictly at their first
-    differing key: same kind and different values, or an IRI against a literal.  "x"@en
-    next to "y"@fr, or two keys that differ only in form, are not certain."""
-    previous: tuple | None = None
-    for key in keys:
-        if previous is not None and key != previous:
-            for a, b in zip(previous, key, strict=True):
-                if a == b:
-                    continue
-                kind_a, kind_b = a[2], b[2]
-                if kind_a == kind_b and (kind_a[0] == "unbound" or a[1] == b[1]):
-                    return False
-                if kind_a[0] == "literal" and kind_b[0] == "literal" and kind_a != kind_b:
-                    return False
-                break
-        previous = key
-    return True

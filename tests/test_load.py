@@ -105,3 +105,38 @@ def test_syntax_error_keeps_the_previous_graph(tmp_path):
     broken = write(tmp_path / "broken.nt", "<http://example.org/x> not rdf .\n")
     assert cli.main(["load", str(broken), "--store", str(location)]) == 1
     assert len(quads(location)) == 2
+
+
+def _answer(location: Path, query: str) -> bytes:
+    from server.executor import EmbeddedExecutor, QueryRequest
+
+    executor = EmbeddedExecutor(str(location), base_iri=EX, timeout=30, row_limit=1000, workers=1)
+    try:
+        return executor.execute(QueryRequest(query, "tsv", None)).body
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        f"SELECT ?o FROM <{EX}nowhere> WHERE {{ ?s ?p ?o }}",
+    ],
+)
+def test_default_graph_only_store_answers_like_a_union_of_graphs(tmp_path, query):
+    """Without named graphs the union flag is skipped (faster): same answers either way."""
+    plain, named = tmp_path / "plain", tmp_path / "named"
+    source = write(tmp_path / "a.ttl", TTL + NT)
+    assert cli.main(["load", str(source), "--store", str(plain)]) == 0
+    assert cli.main(["load", str(source), "--graph", f"{EX}g", "--store", str(named)]) == 0
+    assert not store.EmbeddedStore(plain).needs_union
+    assert store.EmbeddedStore(named).needs_union
+    plain_answer, named_answer = _answer(plain, query), _answer(named, query)
+    if "GRAPH ?g" in query:
+        assert plain_answer == b"?g\n"  # no named graph to match
+        assert set(named_answer.splitlines()) == {b"?g", f"<{EX}g>".encode()}
+    else:
+        assert plain_answer == named_answer

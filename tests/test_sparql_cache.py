@@ -33,6 +33,12 @@ ALPHABET = [
     "\u00e9",
     "e\u0301",
     "\U0001f600",
+    # written escaped in TSV results: the order is of the unescaped values
+    '"',
+    "\\",
+    "\n",
+    "\t",
+    "\u0007",
 ]
 
 
