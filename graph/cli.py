@@ -67,9 +67,15 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"store at {location} is up to date ({store.read_info(location).get('build_id', '')[:12]})"
         )
         return 0
+    from server.prepare import prepare_build
+
     progress = pipeline.quiet if args.quiet else pipeline.stderr_progress
     result = pipeline.build(
-        args.files, location=location, base=settings.base_iri, progress=progress
+        args.files,
+        location=location,
+        base=settings.base_iri,
+        progress=progress,
+        prepare=prepare_build,
     )
     print(summary(location))
     print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
@@ -245,10 +251,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.store_is_remote and default and not args.no_build:
         # lazy: serving a given store must not import the extraction stages (cold start)
         from graph import pipeline
+        from server.prepare import prepare_build
 
         if pipeline.is_stale(settings.store, None, settings.base_iri):
             print("building the graph from seeds/ (first run or seeds changed)", file=sys.stderr)
-            pipeline.build(None, location=settings.store, base=settings.base_iri)
+            pipeline.build(
+                None, location=settings.store, base=settings.base_iri, prepare=prepare_build
+            )
     options = {"query_workers": args.workers} if args.workers else {}
     run(settings, host=args.host, port=args.port, **options)
     return 0

@@ -165,8 +165,12 @@ def build(
     location: str | Path,
     base: str,
     progress: Progress = stderr_progress,
+    prepare: Callable[[Path, str], None] | None = None,
 ) -> BuildResult:
-    """Parse, extract, validate and publish a new store at ``location``."""
+    """Parse, extract, validate and publish a new store at ``location``.
+
+    ``prepare(build_dir, base)``: writes what serving the build needs besides the store
+    (`server.prepare.prepare_build`: dumps, browse index) before it is published."""
     v = vocab(base)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -222,6 +226,14 @@ def build(
         timings["total"] = time.perf_counter() - t0
         info["timings"] = {k: round(val, 3) for k, val in timings.items()}
         store.write_info(build_dir, info)
+        if prepare is not None:
+            t = time.perf_counter()
+            progress("writing the dumps and the browse index")
+            prepare(build_dir, v.base)
+            timings["prepare"] = time.perf_counter() - t
+            timings["total"] = time.perf_counter() - t0
+            info["timings"] = {k: round(val, 3) for k, val in timings.items()}
+            store.write_info(build_dir, info)
         store.publish(location, build_dir)
     except ValidationFailed:
         # keep the failed build's report for inspection, but never publish it

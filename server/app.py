@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from graph.config import Settings
-from server import linkeddata, memory, sparql, ui
+from server import activity, linkeddata, memory, sparql, ui
 
 
 class AbsoluteLocationResponse(Response):
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, *, query_workers: int | None = 
     app = Flask(__name__)
     app.response_class = AbsoluteLocationResponse
     app.config["MIGKG"] = settings
+    activity.init_app(app)
     sparql.init_app(app, query_workers=query_workers)
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(ui.bp)  # browse UI

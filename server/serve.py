@@ -96,14 +96,25 @@ class _Server(BaseApplication):
     def load(self) -> Flask:
         app = self._factory()
         settings = app.config["MIGKG"]
-        # In the background, so the endpoint answers at once (cold start); in a separate
+        # In the background, so the endpoint answers at once (cold start); once no request
+        # has come for a moment, so it does not take cores from live traffic; in a separate
         # short-lived process, so the memory that building the dumps and the browse index
         # takes (hundreds of MB at 1M triples) goes back to the system when it is done.
-        # Pages that need them first wait on their file locks, not redo the work.
+        # Pages that need them first build them (or wait on their file locks) themselves.
         threading.Thread(
-            target=warm_in_subprocess, args=(settings,), name="migkg-warm", daemon=True
+            target=_warm_when_idle, args=(settings,), name="migkg-warm", daemon=True
         ).start()
         return app
+
+
+WARM_AFTER_QUIET_SECONDS = 2.0
+
+
+def _warm_when_idle(settings: Settings) -> None:
+    from server import activity
+
+    activity.wait_until_idle(WARM_AFTER_QUIET_SECONDS)
+    warm_in_subprocess(settings)
 
 
 def warm_in_subprocess(settings: Settings) -> int:

@@ -39,6 +39,13 @@ def test_build_prints_summary_and_publishes(small_store):
     assert info["sources"][0]["file"] == SMALL_REPORT.name
     assert (store.resolve(small_store) / store.SHACL_REPORT).is_file()
     assert small_store.is_symlink()
+    # published complete: the server has nothing to write for it (dumps, indexes)
+    build_dir = store.resolve(small_store)
+    manifest = json.loads((build_dir / "dumps" / "manifest.json").read_text())
+    assert manifest["build_id"] == info["build_id"] and len(manifest["dumps"]) == 3
+    assert (build_dir / "ui-index-v1.sqlite").is_file()
+    assert (build_dir / "listings-v1.sqlite").is_file()
+    assert "prepare" in info["timings"]
 
 
 def test_two_builds_of_the_same_input_are_identical(small_store, tmp_path):
