@@ -353,7 +353,12 @@ def parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the SPARQL endpoint, linked data and the browse UI")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--workers", type=int, default=None, help="query worker processes")
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="SPARQL queries run at a time (threads of the query process; default 2)",
+    )
     sv.add_argument("--timeout", type=float, help="seconds per SPARQL query (default 10)")
     sv.add_argument("--no-build", action="store_true", help="never build the default store")
     store_args(sv)

@@ -14,9 +14,9 @@ class AbsoluteLocationResponse(Response):
 
 
 def create_app(settings: Settings | None = None, *, query_workers: int | None = None) -> Flask:
-    """The web service for one store; query worker processes start on the first query.
+    """The web service for one store; its query process starts on the first query.
 
-    ``query_workers``: SPARQL worker processes per serving process (default
+    ``query_workers``: SPARQL queries at a time per serving process (default
     `server.executor.DEFAULT_QUERY_WORKERS`).
     """
     settings = settings or Settings()

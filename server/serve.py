@@ -1,4 +1,4 @@
-"""Production server: gunicorn with threaded workers, each owning a pool of query processes.
+"""Production server: gunicorn with threaded workers, each owning a query process.
 
 Configuration for a small (2-core) machine, the defaults of `run`:
 
@@ -6,11 +6,13 @@ Configuration for a small (2-core) machine, the defaults of `run`:
   second serving process bought little speed (the Python side of a request is short) but
   cost a second set of query processes and store handles (measured: RSS after the bench
   mix at 1M triples 1055 MiB with 2 workers x 2 query processes; see bench/README.md).
-- ``threads=8`` (``gthread``): a SPARQL request mostly *waits* on its query worker's
+- ``threads=8`` (``gthread``): a SPARQL request mostly *waits* on the query process's
   pipe, so threads are cheap concurrency.
-- ``query_workers=2`` pyoxigraph processes (~100 MB each at 1M triples): queries run
-  there with real parallelism, a runaway query (killed at the timeout) leaves one worker
-  for cheap ones, and repeated queries never reach them (`server.resultcache`).
+- ``query_workers=2`` queries at a time, as threads of one pyoxigraph process (one store
+  handle and RocksDB cache, ~100 MB at 1M triples; two processes took ~75 MB more):
+  pyoxigraph releases the GIL, so they run in parallel; a runaway query is killed with
+  its process at the timeout and the others in it are re-sent to the next one; repeated
+  queries never reach it (`server.resultcache`).
 - dumps and the browse index are written by a short-lived child process at start-up
   (`warm_in_subprocess`), so their peak memory is returned to the system.
 - no ``preload_app``: query workers must be started by the process that uses them.
@@ -107,7 +109,10 @@ class _Server(BaseApplication):
         return app
 
 
-WARM_AFTER_QUIET_SECONDS = 2.0
+# Long enough that a client pausing between batches of requests (a benchmark between
+# phases, a crawler) is not mistaken for an idle server; pages that need the index or
+# the dumps before then build them on demand.
+WARM_AFTER_QUIET_SECONDS = 30.0
 
 
 def _warm_when_idle(settings: Settings) -> None:

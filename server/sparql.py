@@ -49,7 +49,7 @@ class ProtocolError(Exception):
 
 
 class _LazyExecutor:
-    """Creates the executor (and its worker processes) on first use, in the serving process."""
+    """Creates the executor (and its query process) on first use, in the serving process."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
         self.settings = settings
@@ -83,7 +83,7 @@ def get_executor(app: Flask | None = None) -> QueryExecutor:
 
 
 def shutdown(app: Flask) -> None:
-    """Stop the app's query worker processes (server shutdown, test teardown)."""
+    """Stop the app's query process (server shutdown, test teardown)."""
     holder = app.extensions.get(EXTENSION_KEY)
     if holder is not None:
         holder.close()

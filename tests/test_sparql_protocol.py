@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import threading
 import time
 from decimal import Decimal
@@ -668,6 +669,35 @@ def test_timed_out_worker_process_is_killed_and_replaced(test_store: Path) -> No
         with pytest.raises(ProcessLookupError):
             os.kill(before, 0)
         assert executor.execute(QueryRequest("ASK {}", "json", None)).body.endswith(b"true}")
+    finally:
+        executor.close()
+
+
+# ~1.5 s on the test store: still running when its process is killed below.
+SLOW_COUNT = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l
+  FILTER(STRLEN(STR(?c)) + STRLEN(STR(?l)) >= 0) }"""
+
+
+def test_queries_in_a_killed_query_process_are_sent_to_the_next_one(test_store: Path) -> None:
+    """Queries share one process; when it dies (killed for another query's timeout, or
+    crashed), the queries that were in it are answered by its successor."""
+    executor = EmbeddedExecutor(str(test_store), base_iri=BASE, timeout=60, row_limit=10, workers=2)
+    try:
+        expected = executor.execute(QueryRequest(SLOW_COUNT, "tsv", None)).body
+        (before,) = executor.worker_pids()
+        answers: list[bytes] = []
+        thread = threading.Thread(
+            target=lambda: answers.append(
+                executor.execute(QueryRequest(SLOW_COUNT, "tsv", None)).body
+            )
+        )
+        thread.start()
+        time.sleep(0.3)
+        os.kill(before, signal.SIGKILL)
+        thread.join(timeout=60)
+        assert answers == [expected]
+        (after,) = executor.worker_pids()
+        assert after != before
     finally:
         executor.close()
 
