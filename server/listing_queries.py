@@ -104,40 +104,41 @@ class _NotAListing(Exception):
 MAX_QUERY_CHARS = 4096  # a listing is a short query; longer texts are not even tokenised
 
 
-def parse_listing(query: str) -> ListingQuery | None:
-    """The listing a query asks for (see the module docstring), or None."""
-    return None if len(query) > MAX_QUERY_CHARS else _parse_listing(query)
+def parse_listing(query: str, base_iri: str = "") -> ListingQuery | None:
+    """The listing a query asks for (see the module docstring), or None.  ``base_iri``:
+    what the endpoint resolves relative IRIs against (``PREFIX ont: <ontology#>``)."""
+    return None if len(query) > MAX_QUERY_CHARS else _parse_listing(query, base_iri)
 
 
 @lru_cache(maxsize=1024)
-def _parse_listing(query: str) -> ListingQuery | None:
+def _parse_listing(query: str, base_iri: str) -> ListingQuery | None:
     tokens = _tokens(query)
     if tokens is None:
         return None
     try:
-        return _parse(_Tokens(tokens))
+        return _parse(_Tokens(tokens), base_iri)
     except _NotAListing:
         return None
 
 
-def _parse(t: _Tokens) -> ListingQuery:
+def _parse(t: _Tokens, base_iri: str) -> ListingQuery:
     prefixes: dict[str, str] = {}
     while t.keyword("PREFIX"):
         kind, name = t.take()
         iri_kind, iri = t.take()
         if kind != "pname" or not name.endswith(":") or name.count(":") != 1 or iri_kind != "iri":
             raise _NotAListing
-        prefixes[name[:-1]] = _absolute(iri[1:-1])
+        prefixes[name[:-1]] = _absolute(iri[1:-1], base_iri)
 
     def term(token: tuple[str, str]) -> str:
         kind, text = token
         if kind == "iri":
-            return _absolute(text[1:-1])
+            return _absolute(text[1:-1], base_iri)
         if kind == "pname":
             prefix, _, local = text.partition(":")
             if prefix not in prefixes:
                 raise _NotAListing
-            return _absolute(prefixes[prefix] + local)
+            return _absolute(prefixes[prefix] + local, base_iri)
         raise _NotAListing
 
     if not t.keyword("SELECT"):
@@ -237,10 +238,22 @@ def _listing(patterns, projected, keys, distinct, offset, limit) -> ListingQuery
     )
 
 
-def _absolute(iri: str) -> str:
-    if not _ABSOLUTE.match(iri):
-        raise _NotAListing  # relative IRIs resolve against a base: leave them to the engine
-    return iri
+def _absolute(iri: str, base_iri: str) -> str:
+    """``iri`` made absolute against the endpoint's base; only the simple relative forms
+    whose RFC 3986 resolution is plain concatenation ("ontology#", "id/country/AFG", base
+    ending in "/"); anything else (dot segments, "/abs", "?q", "//host") goes to the engine."""
+    if _ABSOLUTE.match(iri):
+        return iri
+    path = iri.split("#", 1)[0]
+    if (
+        not base_iri.endswith("/")
+        or not _ABSOLUTE.match(base_iri)
+        or iri[:1] in ("", "/", "?", "#")
+        or "?" in path
+        or any(segment in (".", "..") for segment in path.split("/"))
+    ):
+        raise _NotAListing
+    return base_iri + iri
 
 
 # --- the executor --------------------------------------------------------------------------
@@ -257,6 +270,8 @@ class IndexedListings:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.answered = 0  # queries answered from the index (stats)
+        limits = getattr(inner, "limits", None)
+        self.base_iri = limits.base_iri if limits is not None else ""
 
     @property
     def last_hit(self) -> bool:
@@ -283,7 +298,7 @@ class IndexedListings:
         key = request.solutions_format
         if key is None or request.default_graphs or request.named_graphs:
             return None
-        listing = parse_listing(request.query)
+        listing = parse_listing(request.query, self.base_iri)
         if listing is None:
             return None
         index = self._index()

@@ -133,6 +133,17 @@ def test_other_queries_are_not_listings(query: str) -> None:
     assert parse_listing(PREFIXES + query) is None
 
 
+def test_relative_iris_resolve_against_the_base_in_the_simple_cases() -> None:
+    base = "http://127.0.0.1:8000/"
+    query = "PREFIX ont: <ontology#> SELECT ?s ?l WHERE {{ ?s a {c} ; <{p}> ?l }} ORDER BY ?l ?s LIMIT 5"
+    found = parse_listing(query.format(c="ont:Country", p=RDFS_LABEL), base)
+    assert found is not None and found.cls == base + "ontology#Country"
+    assert parse_listing(query.format(c="<id/x>", p=RDFS_LABEL), base).cls == base + "id/x"
+    for tricky in ("<../x>", "<./x>", "</x>", "<?x>", "<#x>"):
+        assert parse_listing(query.format(c=tricky, p=RDFS_LABEL), base) is None, tricky
+    assert parse_listing(query.format(c="ont:Country", p=RDFS_LABEL), base + "kg") is None
+
+
 def test_protocol_dataset_and_old_builds_go_to_the_engine(tmp_path: Path) -> None:
     location = tmp_path / "store"
     build_store(location, f'<graph/a> {{ <{EX}a> a <{EX}C> ; <{RDFS_LABEL}> "x" . }}')
@@ -172,6 +183,14 @@ def test_every_listing_of_the_seed_build_is_the_engines(built_store) -> None:
                 request = QueryRequest(query, "json", None)
                 assert indexed.execute(request).body == engine.execute(request).body, query
         assert indexed.answered == 2 * len(pairs)
+        # the endpoint resolves relative IRIs against its base: so does the index
+        relative = (
+            "PREFIX ont: <ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?s ?l WHERE { ?s a ont:Country ; rdfs:label ?l } ORDER BY ?l ?s LIMIT 5"
+        )
+        request = QueryRequest(relative, "csv", None)
+        assert indexed.execute(request).body == engine.execute(request).body
+        assert indexed.answered == 2 * len(pairs) + 1
     finally:
         engine.close()
         indexed.close()
