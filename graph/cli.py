@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -164,12 +165,6 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"  {path.name}: {time.perf_counter() - file_started:.1f} s", file=sys.stderr)
         db.flush()
         db.optimize()
-        indexed = listing_index.build(db, build_dir, union=store.has_named_graphs(db))
-        print(
-            f"  listing index: {indexed.listings} class listings, {indexed.rows} rows "
-            f"({indexed.seconds:.1f} s)",
-            file=sys.stderr,
-        )
         del db
         store.write_info(
             build_dir,
@@ -180,6 +175,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             },
         )
+        write_indexes(build_dir, settings.base_iri)
         store.publish(location, build_dir)
     except BaseException:
         store.discard(build_dir)
@@ -187,6 +183,27 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(summary(location))
     print(f"loaded in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def write_indexes(build_dir: Path, base_iri: str) -> None:
+    """The listing index and the browse index of a loaded build, side by side (most of
+    both is pyoxigraph work, which runs without the GIL): 1M triples ~7 s instead of ~10."""
+    from server.prepare import prepare_build  # lazy: the server's side of a build
+
+    def listings() -> listing_index.IndexStats:
+        db = store.open_store(build_dir)
+        return listing_index.build(db, build_dir, union=store.has_named_graphs(db))
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="migkg-listings") as pool:
+        listed = pool.submit(listings)
+        prepare_build(build_dir, base_iri, with_dumps=False)
+        stats = listed.result()  # its error, if any, is raised here
+    print(
+        f"  listing index ({stats.listings} class listings, {stats.rows} rows) and browse "
+        f"index: {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def load_remote(args: argparse.Namespace, settings: Settings) -> int:

@@ -46,6 +46,8 @@ _known: dict[str, Path] = {}  # build directory -> ready index file (per process
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded,
     whitespace collapsed.  'Côte d’Ivoire' and 'COTE D’IVOIRE' fold to the same string."""
+    if text.isascii():  # nothing to decompose or strip (most labels; 10x faster)
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -404,11 +406,12 @@ def build_index(store, vocab: Vocab, path: Path) -> None:
             for cls in classes
         ]
         db.executemany("INSERT OR IGNORE INTO members VALUES (?,?,?,?,?)", member_rows)
+        folded = {row[1]: row[2] for row in rows}  # display labels are folded already
         db.executemany(
             "INSERT OR IGNORE INTO labels (iri, label, norm, len) VALUES (?,?,?,?)",
-            ((iri, label, fold(label), len(label)) for iri, label in labels),
+            ((iri, label, folded.get(label) or fold(label), len(label)) for iri, label in labels),
         )
-        class_labels = _collect_class_labels(store)
+        class_labels = _collect_class_labels(store, {c for cs in types.values() for c in cs})
         for cls, count, with_mentions, with_obs in db.execute(
             "SELECT cls, count(*), sum(mentions > 0), sum(observations > 0) FROM members GROUP BY cls"
         ).fetchall():
@@ -481,11 +484,14 @@ def _collect_literal(store, predicate: str) -> dict[str, str]:
     return out
 
 
-def _collect_class_labels(store) -> dict[str, str]:
+def _collect_class_labels(store, classes: set[str]) -> dict[str, str]:
+    """English (or untagged) rdfs:label of each class (a few lookups, not a label scan)."""
     out: dict[str, str] = {}
-    for quad in store.quads(None, ox.NamedNode(str(RDFS.label)), None, None):
-        if isinstance(quad.object, ox.Literal) and quad.object.language in (None, "en"):
-            out.setdefault(quad.subject.value, quad.object.value)
+    label = ox.NamedNode(str(RDFS.label))
+    for cls in sorted(classes):
+        for quad in store.quads(ox.NamedNode(cls), label, None, None):
+            if isinstance(quad.object, ox.Literal) and quad.object.language in (None, "en"):
+                out.setdefault(cls, quad.object.value)
     return out
 
 
@@ -493,12 +499,39 @@ def _prolog(vocab: Vocab) -> str:
     return vocab.sparql_prolog()
 
 
+def _tsv_pairs(store, sparql: str) -> list[tuple[str, str]]:
+    """The two columns of a SELECT as strings (IRIs and plain literals without their
+    brackets and quotes, numbers as written), read from TSV: at 1M triples this is ~4x
+    faster than building a Python term per value.  Escaped values fall back to terms."""
+    tsv = store.query(sparql).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    if "\\" in tsv:
+        rows = (list(row.values()) for row in store.select(sparql))
+        return [(_text(row[0]), _text(row[1])) for row in rows if len(row) == 2]
+    pairs = []
+    for line in tsv.split("\n")[1:]:
+        if not line:
+            continue
+        first, second = line.split("\t")
+        if not first or not second:
+            continue
+        pairs.append((_tsv_text(first), _tsv_text(second)))
+    return pairs
+
+
+def _tsv_text(field: str) -> str:
+    if field[0] == "<":
+        return field[1:-1]
+    if field[0] == '"':
+        return field[1 : field.rindex('"')]
+    return field  # a number (TSV writes xsd:integer bare)
+
+
 def _count(store, vocab: Vocab, pattern: str, counted: str) -> dict[str, int]:
     sparql = (
         _prolog(vocab)
         + f"SELECT ?e (COUNT(DISTINCT {counted}) AS ?n) WHERE {{ {pattern} FILTER(isIRI(?e)) }} GROUP BY ?e"
     )
-    return {_text(r["e"]): int(_text(r["n"])) for r in store.select(sparql)}
+    return {e: int(n) for e, n in _tsv_pairs(store, sparql)}
 
 
 def _collect_part_of(store, vocab: Vocab) -> dict[str, str]:
@@ -507,7 +540,7 @@ def _collect_part_of(store, vocab: Vocab) -> dict[str, str]:
         "SELECT ?s (MIN(STR(?whole)) AS ?w) WHERE { { ?s dct:isPartOf ?whole } UNION { ?s qb:dataSet ?whole } "
         "FILTER(isIRI(?whole)) } GROUP BY ?s"
     )
-    return {_text(r["s"]): _text(r["w"]) for r in store.select(sparql) if "w" in r}
+    return dict(_tsv_pairs(store, sparql))
 
 
 def _collect_mention_quotes(store, vocab: Vocab) -> dict[str, str]:
