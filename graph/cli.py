@@ -15,7 +15,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from graph import listing_index, store
+from graph import indexes, store
 from graph.config import DEFAULT_STORE, Settings
 from graph.errors import MigkgError
 from graph.namespaces import normalise_base, vocab
@@ -186,22 +186,17 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def write_indexes(build_dir: Path, base_iri: str) -> None:
-    """The listing index and the browse index of a loaded build, side by side (most of
-    both is pyoxigraph work, which runs without the GIL): 1M triples ~7 s instead of ~10."""
+    """The query indexes (`graph.indexes`) and the browse index of a loaded build, side by
+    side (much of both is pyoxigraph work, which runs without the GIL)."""
     from server.prepare import prepare_build  # lazy: the server's side of a build
 
-    def listings() -> listing_index.IndexStats:
-        db = store.open_store(build_dir)
-        return listing_index.build(db, build_dir, union=store.has_named_graphs(db))
-
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="migkg-listings") as pool:
-        listed = pool.submit(listings)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="migkg-indexes") as pool:
+        query_indexes = pool.submit(lambda: indexes.build(store.open_store(build_dir), build_dir))
         prepare_build(build_dir, base_iri, with_dumps=False)
-        stats = listed.result()  # its error, if any, is raised here
+        built = query_indexes.result()  # its error, if any, is raised here
     print(
-        f"  listing index ({stats.listings} class listings, {stats.rows} rows) and browse "
-        f"index: {time.perf_counter() - started:.1f} s",
+        f"  indexes: {built.summary()}, browse index: {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
 

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import store
 from graph.tsvorder import keys_never_tie, term_key
 
 INDEX_VERSION = 1
@@ -130,20 +129,6 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> IndexSt
         tmp.unlink(missing_ok=True)
         raise
     return IndexStats(listings, rows, skipped, time.perf_counter() - started)
-
-
-def ensure(location: str | Path) -> IndexStats | None:
-    """Build the index of the published embedded store at ``location`` if it has none (a
-    store loaded before the index existed); None when there was nothing to do or the build
-    directory is not writable (then listings simply go to the engine)."""
-    build_dir = store.resolve(location)
-    if index_path(build_dir).exists() or not store.exists(location):
-        return None
-    db = store.open_store(location)
-    try:
-        return build(db, build_dir, union=store.has_named_graphs(db))
-    except OSError:
-        return None
 
 
 def _sorted_listings(

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from graph import emit as emit_stage
+from graph import indexes, reference, store
 from graph import link as link_stage
-from graph import listing_index, reference, store
 from graph import parse as parse_stage
 from graph import quantities as quantities_stage
 from graph import recognise as recognise_stage
@@ -208,7 +208,7 @@ def build(
         progress(f"loading {len(lines)} quads into the store")
         db = store.open_store(build_dir, read_only=False)
         store.bulk_load_nquads(db, _chunks(lines))
-        listing_index.build(db, build_dir, union=store.has_named_graphs(db))
+        indexes.build(db, build_dir)
         del db
         info = {
             "build_id": build_id,

@@ -67,6 +67,19 @@ def term_key(field: str) -> tuple | None:
     return None  # blank nodes, numbers and other datatypes
 
 
+def lexical_form(field: str) -> str | None:
+    """``STR()`` of a TSV term: an IRI's text, a literal's lexical form (unescaped), a
+    number or boolean as written; None for blank nodes and unreadable escapes."""
+    if not field or field.startswith("_:"):
+        return None
+    if field[0] == "<" and field[-1] == ">":
+        return None if "\\" in field else field[1:-1]
+    if field[0] == '"':
+        body = field[1 : field.rfind('"')]
+        return _unescape(body) if "\\" in body else body
+    return field  # xsd:integer, decimal, double and boolean are written bare
+
+
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _ECHAR = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 

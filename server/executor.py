@@ -125,7 +125,7 @@ class QueryExecutor(Protocol):
 def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
     """The executor for ``settings.store`` (an embedded directory or a remote SPARQL URL),
     behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0, and for
-    an embedded store in front of all, its listing index (`server.listing_queries`)."""
+    an embedded store in front of all, its per-build indexes (`server.indexed`)."""
     byte_limit = settings.result_byte_limit
     executor: QueryExecutor
     if settings.store_is_remote:
@@ -151,9 +151,9 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
         executor = CachingExecutor(executor, max_bytes=settings.result_cache_bytes)
     if settings.store_is_remote:
         return executor
-    from server.listing_queries import IndexedListings
+    from server.indexed import IndexedQueries
 
-    return IndexedListings(executor, settings.store)
+    return IndexedQueries(executor, settings.store)
 
 
 # --- query dataset --------------------------------------------------------------------------

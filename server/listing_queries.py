@@ -20,17 +20,11 @@ left out, a result over the row or byte caps — goes to the wrapped executor un
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pyoxigraph as ox
-
-from graph.listing_index import LABEL_PREDICATES, RDF_TYPE, ListingIndex
-from server import results
-from server.executor import QueryExecutor, QueryRequest, QueryResult
+from graph.listing_index import LABEL_PREDICATES, RDF_TYPE
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+|\#[^\n\r]*)
@@ -39,7 +33,8 @@ _TOKEN = re.compile(
     |(?P<pname>(?:[A-Za-z](?:[\w.\-]*[\w\-])?)?:(?:[\w\-](?:[\w.\-]*[\w\-])?)?)
     |(?P<word>[A-Za-z]+)
     |(?P<number>\d+)
-    |(?P<punct>[{}().;,*])""",
+    |(?P<string>"[^"\\\n\r]*"|'[^'\\\n\r]*')
+    |(?P<punct>[{}().;,*|])""",
     re.VERBOSE,
 )
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -58,7 +53,7 @@ class ListingQuery:
     limit: int | None
 
 
-def _tokens(query: str) -> list[tuple[str, str]] | None:
+def tokens_of(query: str) -> list[tuple[str, str]] | None:
     out, position = [], 0
     while position < len(query):
         match = _TOKEN.match(query, position)
@@ -70,7 +65,7 @@ def _tokens(query: str) -> list[tuple[str, str]] | None:
     return out
 
 
-class _Tokens:
+class TokenStream:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.items = tokens
         self.i = 0
@@ -97,7 +92,7 @@ class _Tokens:
         return False
 
 
-class _NotAListing(Exception):
+class NotAShape(Exception):
     pass
 
 
@@ -112,50 +107,82 @@ def parse_listing(query: str, base_iri: str = "") -> ListingQuery | None:
 
 @lru_cache(maxsize=1024)
 def _parse_listing(query: str, base_iri: str) -> ListingQuery | None:
-    tokens = _tokens(query)
+    tokens = tokens_of(query)
     if tokens is None:
         return None
     try:
-        return _parse(_Tokens(tokens), base_iri)
-    except _NotAListing:
+        return _parse(TokenStream(tokens), base_iri)
+    except NotAShape:
         return None
 
 
-def _parse(t: _Tokens, base_iri: str) -> ListingQuery:
-    prefixes: dict[str, str] = {}
-    while t.keyword("PREFIX"):
-        kind, name = t.take()
-        iri_kind, iri = t.take()
-        if kind != "pname" or not name.endswith(":") or name.count(":") != 1 or iri_kind != "iri":
-            raise _NotAListing
-        prefixes[name[:-1]] = _absolute(iri[1:-1], base_iri)
+class Terms:
+    """Prefixes declared by a query's prologue, and IRIs resolved with them."""
 
-    def term(token: tuple[str, str]) -> str:
+    def __init__(self, base_iri: str) -> None:
+        self.base_iri = base_iri
+        self.prefixes: dict[str, str] = {}
+
+    def read_prologue(self, t: TokenStream) -> None:
+        while t.keyword("PREFIX"):
+            kind, name = t.take()
+            iri_kind, iri = t.take()
+            if kind != "pname" or not name.endswith(":") or name.count(":") != 1:
+                raise NotAShape
+            if iri_kind != "iri":
+                raise NotAShape
+            self.prefixes[name[:-1]] = absolute_iri(iri[1:-1], self.base_iri)
+
+    def iri(self, token: tuple[str, str]) -> str:
         kind, text = token
         if kind == "iri":
-            return _absolute(text[1:-1], base_iri)
+            return absolute_iri(text[1:-1], self.base_iri)
         if kind == "pname":
             prefix, _, local = text.partition(":")
-            if prefix not in prefixes:
-                raise _NotAListing
-            return _absolute(prefixes[prefix] + local, base_iri)
-        raise _NotAListing
+            if prefix not in self.prefixes:
+                raise NotAShape
+            return absolute_iri(self.prefixes[prefix] + local, self.base_iri)
+        raise NotAShape
+
+
+def read_slice(t: TokenStream) -> tuple[int, int | None, bool]:
+    """(offset, limit, whether any) of a trailing LIMIT/OFFSET clause, in either order."""
+    limit: int | None = None
+    offset = 0
+    seen: set[str] = set()
+    while t.peek()[0] == "word" and t.peek()[1].upper() in {"LIMIT", "OFFSET"} - seen:
+        word = t.take()[1].upper()
+        seen.add(word)
+        kind, number = t.take()
+        if kind != "number":
+            raise NotAShape
+        if word == "LIMIT":
+            limit = int(number)
+        else:
+            offset = int(number)
+    return offset, limit, bool(seen)
+
+
+def _parse(t: TokenStream, base_iri: str) -> ListingQuery:
+    terms = Terms(base_iri)
+    terms.read_prologue(t)
+    term = terms.iri
 
     if not t.keyword("SELECT"):
-        raise _NotAListing
+        raise NotAShape
     distinct = t.keyword("DISTINCT")
     projected: list[str] = []
     while t.peek()[0] == "var":
         projected.append(t.take()[1][1:])
     t.keyword("WHERE")
     if not projected or len(set(projected)) != len(projected) or not t.punct("{"):
-        raise _NotAListing
+        raise NotAShape
 
     patterns: list[tuple[str, str, tuple[str, str]]] = []  # (subject var, predicate, object)
     while not t.punct("}"):
         kind, subject = t.take()
         if kind != "var":
-            raise _NotAListing
+            raise NotAShape
         while True:
             verb = t.take()
             predicate = RDF_TYPE if verb == ("word", "a") else term(verb)
@@ -173,7 +200,7 @@ def _parse(t: _Tokens, base_iri: str) -> ListingQuery:
             break
 
     if not t.keyword("ORDER") or not t.keyword("BY"):
-        raise _NotAListing
+        raise NotAShape
     keys: list[tuple[str, bool]] = []
     while True:
         if t.peek()[0] == "var":
@@ -181,50 +208,38 @@ def _parse(t: _Tokens, base_iri: str) -> ListingQuery:
         elif t.peek()[0] == "word" and t.peek()[1].upper() in ("ASC", "DESC"):
             descending = t.take()[1].upper() == "DESC"
             if not t.punct("("):
-                raise _NotAListing
+                raise NotAShape
             kind, name = t.take()
             if kind != "var" or not t.punct(")"):
-                raise _NotAListing
+                raise NotAShape
             keys.append((name[1:], descending))
         else:
             break
 
-    limit: int | None = None
-    offset = 0
-    seen = set()
-    while t.peek()[0] == "word" and t.peek()[1].upper() in {"LIMIT", "OFFSET"} - seen:
-        word = t.take()[1].upper()
-        seen.add(word)
-        kind, number = t.take()
-        if kind != "number":
-            raise _NotAListing
-        if word == "LIMIT":
-            limit = int(number)
-        else:
-            offset = int(number)
-    if not seen or t.peek()[0] != "end":
-        raise _NotAListing
+    offset, limit, sliced = read_slice(t)
+    if not sliced or t.peek()[0] != "end":
+        raise NotAShape
     return _listing(patterns, projected, keys, distinct, offset, limit)
 
 
 def _listing(patterns, projected, keys, distinct, offset, limit) -> ListingQuery:
     if len(patterns) != 2 or patterns[0][0] != patterns[1][0]:
-        raise _NotAListing
+        raise NotAShape
     typed = [p for p in patterns if p[1] == RDF_TYPE and p[2][0] == "iri"]
     labelled = [p for p in patterns if p[1] in _LABELS and p[2][0] == "var"]
     if len(typed) != 1 or len(labelled) != 1:
-        raise _NotAListing
+        raise NotAShape
     subject, value = patterns[0][0], labelled[0][2][1]
     if value == subject or not set(projected) <= {subject, value}:
-        raise _NotAListing
+        raise NotAShape
     directions = {descending for _, descending in keys}
     key_names = [name for name, _ in keys]
     if len(directions) != 1 or key_names not in ([value], [value, subject]):
-        raise _NotAListing
+        raise NotAShape
     if subject in projected and subject not in key_names:
-        raise _NotAListing  # rows with one label would tie: their order is the engine's
+        raise NotAShape  # rows with one label would tie: their order is the engine's
     if distinct and value not in projected:
-        raise _NotAListing
+        raise NotAShape
     roles = tuple("subject" if name == subject else "value" for name in projected)
     return ListingQuery(
         cls=typed[0][2][1],
@@ -238,7 +253,7 @@ def _listing(patterns, projected, keys, distinct, offset, limit) -> ListingQuery
     )
 
 
-def _absolute(iri: str, base_iri: str) -> str:
+def absolute_iri(iri: str, base_iri: str) -> str:
     """``iri`` made absolute against the endpoint's base; only the simple relative forms
     whose RFC 3986 resolution is plain concatenation ("ontology#", "id/country/AFG", base
     ending in "/"); anything else (dot segments, "/abs", "?q", "//host") goes to the engine."""
@@ -252,99 +267,5 @@ def _absolute(iri: str, base_iri: str) -> str:
         or "?" in path
         or any(segment in (".", "..") for segment in path.split("/"))
     ):
-        raise _NotAListing
+        raise NotAShape
     return base_iri + iri
-
-
-# --- the executor --------------------------------------------------------------------------
-
-
-class IndexedListings:
-    """Answers class listings from the published build's listing index, everything else
-    (and every listing the index cannot answer exactly) through ``inner``."""
-
-    def __init__(self, inner: QueryExecutor, location: str) -> None:
-        self.inner = inner
-        self.location = location
-        self._indexes: dict[str, ListingIndex | None] = {}
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self.answered = 0  # queries answered from the index (stats)
-        limits = getattr(inner, "limits", None)
-        self.base_iri = limits.base_iri if limits is not None else ""
-
-    @property
-    def last_hit(self) -> bool:
-        """Whether this thread's last answer came from the result cache (not the index)."""
-        if getattr(self._local, "indexed", False):
-            return False
-        return getattr(self.inner, "last_hit", False)
-
-    def execute(self, request: QueryRequest) -> QueryResult:
-        result = self._from_index(request)
-        self._local.indexed = result is not None
-        return result if result is not None else self.inner.execute(request)
-
-    def _index(self) -> ListingIndex | None:
-        build_dir = os.path.realpath(self.location)
-        with self._lock:
-            if build_dir not in self._indexes:
-                # a new build: forget the old index (a thread still reading it keeps its
-                # reference; the connection closes when the last one is gone)
-                self._indexes = {build_dir: ListingIndex.open(build_dir)}
-            return self._indexes[build_dir]
-
-    def _from_index(self, request: QueryRequest) -> QueryResult | None:
-        key = request.solutions_format
-        if key is None or request.default_graphs or request.named_graphs:
-            return None
-        listing = parse_listing(request.query, self.base_iri)
-        if listing is None:
-            return None
-        index = self._index()
-        if index is None:
-            return None
-        distinct = None
-        if listing.distinct:
-            distinct = "values" if listing.projection == ("value",) else "rows"
-        rows = index.page(
-            listing.cls,
-            listing.predicate,
-            listing.offset,
-            listing.limit,
-            listing.descending,
-            distinct=distinct,
-        )
-        if rows is None:
-            return None
-        lines = [
-            "\t".join(subject if role == "subject" else value for role in listing.projection)
-            for subject, value in rows
-        ]
-        limits = getattr(self.inner, "limits", None)
-        if limits is not None and len(lines) > limits.max_rows:
-            return None  # the engine reports the cap as usual
-        header = "\t".join(f"?{name}" for name in listing.names)
-        tsv = "\n".join([header, *lines]).encode("utf-8") + b"\n"
-        if key == "tsv":
-            body = tsv
-        else:
-            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=results.BY_KEY[key].oxigraph)
-        if limits is not None and len(body) > limits.max_bytes:
-            return None
-        with self._lock:
-            self.answered += 1
-        return QueryResult(results.SOLUTIONS, key, body, len(lines))
-
-    def close(self) -> None:
-        with self._lock:
-            indexes, self._indexes = list(self._indexes.values()), {}
-        for index in indexes:
-            if index is not None:
-                index.close()
-        self.inner.close()
-
-    def __getattr__(self, name: str):
-        # limits, build_key, worker_pids(), stats ... of the wrapped executor
-        return getattr(self.inner, name)

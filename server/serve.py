@@ -136,9 +136,9 @@ def _warm(settings_json: str) -> None:
 
     settings = Settings(**json.loads(settings_json))
     if not settings.store_is_remote:
-        from graph import listing_index
+        from graph import indexes
 
-        listing_index.ensure(settings.store)  # stores loaded before the index existed
+        indexes.ensure(settings.store)  # stores loaded before the indexes existed
     app = create_app(settings)
     warm_dumps(app).join()
     ui.warm_index(app)

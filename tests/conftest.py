@@ -21,10 +21,10 @@ import pyoxigraph as ox
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from graph import listing_index
+from graph import indexes
 from graph.config import Settings
 from graph.namespaces import DEFAULT_BASE
-from graph.store import has_named_graphs, new_build_dir, open_store, publish, write_info
+from graph.store import new_build_dir, open_store, publish, write_info
 from server import sparql
 from server.app import create_app
 
@@ -83,7 +83,7 @@ def build_store(location: Path, trig: str = TEST_TRIG, *, build_id: str = "test"
     store = open_store(build, read_only=False)
     store.load(trig.encode("utf-8"), format=ox.RdfFormat.TRIG, base_iri=BASE)
     store.flush()
-    listing_index.build(store, build, union=has_named_graphs(store))  # as `migkg load` does
+    indexes.build(store, build)  # as `migkg load` does
     del store  # release the database before servers open it read-only
     write_info(build, {"build_id": build_id, "base_iri": BASE})
     publish(location, build)

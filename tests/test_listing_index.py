@@ -12,7 +12,8 @@ from test_sparql_cache import _random_label
 
 from graph import listing_index
 from server.executor import EmbeddedExecutor, QueryRequest
-from server.listing_queries import IndexedListings, parse_listing
+from server.indexed import IndexedQueries
+from server.listing_queries import parse_listing
 
 EX = "http://example.org/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -42,13 +43,13 @@ def _trig(seed: int, mode: str, members: int = 60) -> str:
 
 
 @pytest.fixture(scope="module", params=["plain", "lang", "mixed"])
-def executors(request, tmp_path_factory) -> Iterator[tuple[str, EmbeddedExecutor, IndexedListings]]:
+def executors(request, tmp_path_factory) -> Iterator[tuple[str, EmbeddedExecutor, IndexedQueries]]:
     location = tmp_path_factory.mktemp(f"listings-{request.param}") / "store"
     build_store(location, _trig(seed=len(request.param), mode=request.param))
     make = lambda: EmbeddedExecutor(  # noqa: E731
         str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=1
     )
-    engine, indexed = make(), IndexedListings(make(), str(location))
+    engine, indexed = make(), IndexedQueries(make(), str(location))
     try:
         yield request.param, engine, indexed
     finally:
@@ -149,14 +150,14 @@ def test_protocol_dataset_and_old_builds_go_to_the_engine(tmp_path: Path) -> Non
     build_store(location, f'<graph/a> {{ <{EX}a> a <{EX}C> ; <{RDFS_LABEL}> "x" . }}')
     query = PREFIXES + "SELECT ?s ?l WHERE { ?s a ex:C ; rdfs:label ?l } ORDER BY ?l ?s LIMIT 5"
     inner = EmbeddedExecutor(str(location), base_iri=BASE, timeout=30, row_limit=100, workers=1)
-    indexed = IndexedListings(inner, str(location))
+    indexed = IndexedQueries(inner, str(location))
     try:
         dataset = QueryRequest(query, "tsv", None, default_graphs=(f"{BASE}graph/none",))
         assert indexed.execute(dataset).count == 0 and indexed.answered == 0
         assert indexed.execute(QueryRequest(query, "tsv", None)).count == 1
         assert indexed.answered == 1
         listing_index.index_path(Path(location).resolve()).unlink()  # a build without one
-        fresh = IndexedListings(inner, str(location))
+        fresh = IndexedQueries(inner, str(location))
         assert fresh.execute(QueryRequest(query, "tsv", None)).count == 1
         assert fresh.answered == 0
     finally:
@@ -172,7 +173,7 @@ def test_every_listing_of_the_seed_build_is_the_engines(built_store) -> None:
     classes = {cls for cls, _, _ in pairs}
     assert f"{base}ontology#Country" in classes and f"{base}ontology#SourcePassage" in classes
     make = lambda: EmbeddedExecutor(location, base_iri=base, timeout=60, row_limit=10**6, workers=1)  # noqa: E731
-    engine, indexed = make(), IndexedListings(make(), location)
+    engine, indexed = make(), IndexedQueries(make(), location)
     try:
         for cls, predicate, size in pairs:
             for order, offset in (("?l ?s", 0), ("DESC(?l) DESC(?s)", max(0, size - 30))):
