@@ -7,6 +7,8 @@ from flask import Flask, Response
 from graph.config import Settings
 from server import activity, linkeddata, memory, sparql, ui
 
+TRIM_AFTER_BYTES = 256 * 1024
+
 
 class AbsoluteLocationResponse(Response):
     # Linked-data clients written before RFC 7231 expect an absolute Location on a 303.
@@ -30,8 +32,12 @@ def create_app(settings: Settings | None = None, *, query_workers: int | None = 
 
     @app.after_request
     def release_memory(response: Response) -> Response:
-        # once the body is sent, the request's garbage goes back to the system
-        response.call_on_close(memory.trim)
+        # once a large (or streamed) body is sent, its memory goes back to the system; after
+        # a small one there is little to give back, and the ~0.5 ms would delay the next
+        # request on the connection
+        length = response.calculate_content_length()
+        if length is None or length > TRIM_AFTER_BYTES:
+            response.call_on_close(memory.trim)
         return response
 
     return app
