@@ -74,7 +74,7 @@ CREATE TABLE entry (
 
 @dataclass(frozen=True)
 class IndexStats:
-    listings: int  # (class, predicate) pairs written
+    listings: int  # (class, predicate) pairs written, empty ones included
     rows: int
     skipped: int  # pairs whose order is not certain (left to the engine)
     seconds: float
@@ -98,8 +98,14 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> IndexSt
     try:
         with contextlib.closing(sqlite3.connect(tmp)) as conn:
             conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            classes = _classes(db, union)
             for predicate in LABEL_PREDICATES:
-                for cls, entries in _sorted_listings(db, predicate, union):
+                listed = dict(_sorted_listings(db, predicate, union))
+                # a class none of whose members has the predicate lists nothing: say so
+                # (the engine would join every member to find that out)
+                for cls in classes - listed.keys():
+                    listed[cls] = []
+                for cls, entries in sorted(listed.items()):
                     if entries is None:
                         skipped += 1
                         continue
@@ -129,6 +135,12 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> IndexSt
         tmp.unlink(missing_ok=True)
         raise
     return IndexStats(listings, rows, skipped, time.perf_counter() - started)
+
+
+def _classes(db: ox.Store, union: bool) -> set[str]:
+    options = {"use_default_graph_as_union": True} if union else {}
+    query = f"SELECT DISTINCT ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?c)) }}"
+    return {solution["c"].value for solution in db.query(query, **options)}
 
 
 def _sorted_listings(

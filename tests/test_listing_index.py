@@ -97,7 +97,8 @@ def test_the_index_leaves_out_listings_whose_order_is_not_certain(tmp_path: Path
         location,
         f'<graph/a> {{ <{EX}a> a <{EX}C> ; <{RDFS_LABEL}> "x"@en . '
         f'<{EX}b> a <{EX}C> ; <{RDFS_LABEL}> "x"@fr . '
-        f'<{EX}c> a <{EX}D> ; <{RDFS_LABEL}> "x" , "y" . }}',
+        f'<{EX}c> a <{EX}D> ; <{RDFS_LABEL}> "x" , "y" . '
+        f"<{EX}e> a <{EX}E> . }}",
     )
     index = listing_index.ListingIndex.open(Path(location).resolve())
     assert index is not None
@@ -108,6 +109,9 @@ def test_the_index_leaves_out_listings_whose_order_is_not_certain(tmp_path: Path
     ]
     assert index.page(f"{EX}D", RDFS_LABEL, 1, None, False) == [(f"<{EX}c>", '"y"')]
     assert index.page(f"{EX}D", RDFS_LABEL, 5, 10, False) == []
+    # members without the predicate: an empty listing, not a question for the engine
+    assert index.page(f"{EX}E", RDFS_LABEL, 0, 10, False) == []
+    assert index.page(f"{EX}Nothing", RDFS_LABEL, 0, 10, False) is None
 
 
 @pytest.mark.parametrize(
