@@ -67,19 +67,22 @@ class IndexedQueries:
         search = None if listing is not None else parse_label_search(request.query, self.base_iri)
         if listing is None and search is None:
             return None
+        limits = getattr(self.inner, "limits", None)
+        # never read more than one row past the cap: over it, the engine reports the error
+        cap = None if limits is None else limits.max_rows + 1
         listings, labels = self._index()
         if listing is not None and listings is not None:
-            names, rows = listing.names, self._listing_rows(listings, listing)
+            names, rows = listing.names, self._listing_rows(listings, listing, cap)
         elif search is not None and labels is not None:
             names = search.names
+            limit = search.limit if cap is None else min(search.limit, cap)
             rows = labels.search(
-                list(search.predicates), search.needle, search.columns, search.offset, search.limit
+                list(search.predicates), search.needle, search.columns, search.offset, limit
             )
         else:
             return None
         if rows is None:
             return None
-        limits = getattr(self.inner, "limits", None)
         if limits is not None and len(rows) > limits.max_rows:
             return None  # the engine reports the cap as usual
         header = "\t".join(f"?{name}" for name in names)
@@ -96,7 +99,12 @@ class IndexedQueries:
         return QueryResult(results.SOLUTIONS, key, body, len(rows))
 
     @staticmethod
-    def _listing_rows(index: ListingIndex, listing: ListingQuery) -> list[tuple[str, ...]] | None:
+    def _listing_rows(
+        index: ListingIndex, listing: ListingQuery, cap: int | None
+    ) -> list[tuple[str, ...]] | None:
+        limit = listing.limit
+        if cap is not None:
+            limit = cap if limit is None else min(limit, cap)
         distinct = None
         if listing.distinct:
             distinct = "values" if listing.projection == ("value",) else "rows"
@@ -104,7 +112,7 @@ class IndexedQueries:
             listing.cls,
             listing.predicate,
             listing.offset,
-            listing.limit,
+            limit,
             listing.descending,
             distinct=distinct,
         )

@@ -9,7 +9,7 @@ import pytest
 from conftest import BASE, build_store
 
 from graph import label_index
-from server.executor import EmbeddedExecutor, QueryRequest
+from server.executor import EmbeddedExecutor, QueryRequest, ResultTooLarge
 from server.indexed import IndexedQueries
 from server.label_queries import parse_label_search
 
@@ -141,6 +141,21 @@ def test_other_projections_and_spellings(executors) -> None:
 )
 def test_other_queries_are_not_label_searches(query: str) -> None:
     assert parse_label_search(PREFIXES + query) is None
+
+
+def test_answers_over_the_row_cap_are_the_engines_error(tmp_path: Path) -> None:
+    location = build_store(tmp_path / "store", TRIG)
+    inner = EmbeddedExecutor(str(location), base_iri=BASE, timeout=30, row_limit=2, workers=1)
+    indexed = IndexedQueries(inner, str(location))
+    try:
+        query = PREFIXES + (
+            'SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(LCASE(STR(?l)), "")) } LIMIT 1000'
+        )
+        with pytest.raises(ResultTooLarge):
+            indexed.execute(QueryRequest(query, "json", None))
+        assert indexed.answered == 0
+    finally:
+        indexed.close()
 
 
 def test_an_old_build_without_the_index_goes_to_the_engine(tmp_path: Path) -> None:

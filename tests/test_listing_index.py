@@ -11,7 +11,7 @@ from conftest import BASE, build_store
 from test_sparql_cache import _random_label
 
 from graph import listing_index
-from server.executor import EmbeddedExecutor, QueryRequest
+from server.executor import EmbeddedExecutor, QueryRequest, ResultTooLarge
 from server.indexed import IndexedQueries
 from server.listing_queries import parse_listing
 
@@ -147,6 +147,24 @@ def test_relative_iris_resolve_against_the_base_in_the_simple_cases() -> None:
     for tricky in ("<../x>", "<./x>", "</x>", "<?x>", "<#x>"):
         assert parse_listing(query.format(c=tricky, p=RDFS_LABEL), base) is None, tricky
     assert parse_listing(query.format(c="ont:Country", p=RDFS_LABEL), base + "kg") is None
+
+
+def test_listings_over_the_row_cap_are_the_engines_error(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    build_store(location, _trig(seed=3, mode="plain"))
+    inner = EmbeddedExecutor(str(location), base_iri=BASE, timeout=30, row_limit=2, workers=1)
+    indexed = IndexedQueries(inner, str(location))
+    try:
+        for slice_clause in ("OFFSET 0", "LIMIT 1000"):
+            query = (
+                PREFIXES
+                + f"SELECT ?s ?l WHERE {{ ?s a ex:C ; rdfs:label ?l }} ORDER BY ?l ?s {slice_clause}"
+            )
+            with pytest.raises(ResultTooLarge):
+                indexed.execute(QueryRequest(query, "json", None))
+        assert indexed.answered == 0
+    finally:
+        indexed.close()
 
 
 def test_protocol_dataset_and_old_builds_go_to_the_engine(tmp_path: Path) -> None:
