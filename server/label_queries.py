@@ -20,17 +20,9 @@ engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from graph.listing_index import LABEL_PREDICATES
-from server.listing_queries import (
-    MAX_QUERY_CHARS,
-    NotAShape,
-    Terms,
-    TokenStream,
-    read_slice,
-    tokens_of,
-)
+from server.listing_queries import NotAShape, Terms, TokenStream, read_slice, shape_parser
 
 _LABELS = frozenset(LABEL_PREDICATES)
 
@@ -43,22 +35,6 @@ class LabelSearch:
     names: tuple[str, ...]  # the projected variables' names, same order
     offset: int
     limit: int
-
-
-def parse_label_search(query: str, base_iri: str = "") -> LabelSearch | None:
-    """The label search a query asks for (see the module docstring), or None."""
-    return None if len(query) > MAX_QUERY_CHARS else _parse_cached(query, base_iri)
-
-
-@lru_cache(maxsize=1024)
-def _parse_cached(query: str, base_iri: str) -> LabelSearch | None:
-    tokens = tokens_of(query)
-    if tokens is None:
-        return None
-    try:
-        return _parse(TokenStream(tokens), base_iri)
-    except NotAShape:
-        return None
 
 
 def _expect(t: TokenStream, *chars: str) -> None:
@@ -141,3 +117,7 @@ def _contains_filter(t: TokenStream) -> tuple[str, str]:
         raise NotAShape
     _expect(t, ")", ")")
     return variable[1:], literal[1:-1]
+
+
+# The label search a query asks for (see the module docstring), or None.
+parse_label_search = shape_parser(_parse)

@@ -21,8 +21,10 @@ left out, a result over the row or byte caps — goes to the wrapped executor un
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from graph.listing_index import LABEL_PREDICATES, RDF_TYPE
 
@@ -39,6 +41,7 @@ _TOKEN = re.compile(
 )
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _LABELS = frozenset(LABEL_PREDICATES)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,21 +102,24 @@ class NotAShape(Exception):
 MAX_QUERY_CHARS = 4096  # a listing is a short query; longer texts are not even tokenised
 
 
-def parse_listing(query: str, base_iri: str = "") -> ListingQuery | None:
-    """The listing a query asks for (see the module docstring), or None.  ``base_iri``:
-    what the endpoint resolves relative IRIs against (``PREFIX ont: <ontology#>``)."""
-    return None if len(query) > MAX_QUERY_CHARS else _parse_listing(query, base_iri)
+def shape_parser(parse: Callable[[TokenStream, str], T]) -> Callable[..., T | None]:
+    """``parse(tokens, base_iri)`` as ``front(query, base_iri="") -> shape or None``:
+    long texts are not tokenised, and answers are cached per (query, base)."""
 
+    @lru_cache(maxsize=1024)
+    def cached(query: str, base_iri: str) -> T | None:
+        tokens = tokens_of(query)
+        if tokens is None:
+            return None
+        try:
+            return parse(TokenStream(tokens), base_iri)
+        except NotAShape:
+            return None
 
-@lru_cache(maxsize=1024)
-def _parse_listing(query: str, base_iri: str) -> ListingQuery | None:
-    tokens = tokens_of(query)
-    if tokens is None:
-        return None
-    try:
-        return _parse(TokenStream(tokens), base_iri)
-    except NotAShape:
-        return None
+    def front(query: str, base_iri: str = "") -> T | None:
+        return None if len(query) > MAX_QUERY_CHARS else cached(query, base_iri)
+
+    return front
 
 
 class Terms:
@@ -251,6 +257,11 @@ def _listing(patterns, projected, keys, distinct, offset, limit) -> ListingQuery
         offset=offset,
         limit=limit,
     )
+
+
+# The listing a query asks for (see the module docstring), or None; ``base_iri`` is what
+# the endpoint resolves relative IRIs against (``PREFIX ont: <ontology#>``).
+parse_listing = shape_parser(_parse)
 
 
 def absolute_iri(iri: str, base_iri: str) -> str:
