@@ -325,6 +325,23 @@ def _serialise_triples(triples: Iterable[ox.Triple], key: str, limits: Limits) -
     return out.getvalue(), count
 
 
+def solutions_from_tsv(tsv: bytes, key: str, limits: Limits | None) -> QueryResult | None:
+    """A SELECT answer computed outside the engine (TSV, one row per line) in the format
+    ``key``, or None when it is over the row or byte cap (the engine then reports it
+    exactly as usual)."""
+    count = tsv.count(b"\n") - 1
+    if limits is not None and count > limits.max_rows:
+        return None
+    if key == "tsv":
+        body = tsv
+    else:
+        parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+        body = parsed.serialize(format=results.BY_KEY[key].oxigraph)
+    if limits is not None and len(body) > limits.max_bytes:
+        return None
+    return QueryResult(SOLUTIONS, key, body, count)
+
+
 def run_query(
     store: ox.Store, request: QueryRequest, limits: Limits, *, union: bool = True
 ) -> QueryResult:

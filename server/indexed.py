@@ -11,12 +11,9 @@ from __future__ import annotations
 import os
 import threading
 
-import pyoxigraph as ox
-
 from graph.label_index import LabelIndex
 from graph.listing_index import ListingIndex
-from server import results
-from server.executor import QueryExecutor, QueryRequest, QueryResult
+from server.executor import QueryExecutor, QueryRequest, QueryResult, solutions_from_tsv
 from server.label_queries import parse_label_search
 from server.listing_queries import ListingQuery, parse_listing
 
@@ -83,20 +80,13 @@ class IndexedQueries:
             return None
         if rows is None:
             return None
-        if limits is not None and len(rows) > limits.max_rows:
-            return None  # the engine reports the cap as usual
         header = "\t".join(f"?{name}" for name in names)
         tsv = "\n".join([header, *("\t".join(row) for row in rows)]).encode("utf-8") + b"\n"
-        if key == "tsv":
-            body = tsv
-        else:
-            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=results.BY_KEY[key].oxigraph)
-        if limits is not None and len(body) > limits.max_bytes:
-            return None
-        with self._lock:
-            self.answered += 1
-        return QueryResult(results.SOLUTIONS, key, body, len(rows))
+        answer = solutions_from_tsv(tsv, key, limits)
+        if answer is not None:
+            with self._lock:
+                self.answered += 1
+        return answer
 
     @staticmethod
     def _listing_rows(

@@ -12,10 +12,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from server import results
-from server.executor import QueryExecutor, QueryFailed, QueryRequest, QueryResult
+from server.executor import (
+    QueryExecutor,
+    QueryFailed,
+    QueryRequest,
+    QueryResult,
+    solutions_from_tsv,
+)
 from server.slices import (
     OrderedRows,
     SliceShape,
@@ -115,20 +119,11 @@ class CachingExecutor:
         if rows is _UNSLICEABLE:
             return None
         page = rows.page(shape.offset, shape.limit)
-        count = page.count(b"\n") - 1
-        limits = getattr(self.inner, "limits", None)
-        if limits is not None and count > limits.max_rows:
-            return None  # the engine reports the cap exactly as usual
-        if key_format == "tsv":
-            body = page
-        else:
-            parsed = ox.parse_query_results(page, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=results.BY_KEY[key_format].oxigraph)
-        if limits is not None and len(body) > limits.max_bytes:
-            return None
-        with self._lock:
-            self.stats.pages_cut += 1
-        return QueryResult(results.SOLUTIONS, key_format, body, count)
+        answer = solutions_from_tsv(page, key_format, getattr(self.inner, "limits", None))
+        if answer is not None:
+            with self._lock:
+                self.stats.pages_cut += 1
+        return answer
 
     def _ordered(self, build_key: str, request: QueryRequest, shape: SliceShape) -> OrderedRows:
         key = ("ordered", build_key, shape.full_query, request.default_graphs, request.named_graphs)
