@@ -189,3 +189,28 @@ def test_searches_of_the_seed_build_are_the_engines(built_store) -> None:
     finally:
         engine.close()
         indexed.close()
+
+
+def test_without_fts5_trigrams_searches_scan_with_the_same_answers(tmp_path, monkeypatch) -> None:
+    """An SQLite without the trigram tokenizer (older builds) still gets an exact index."""
+    monkeypatch.setattr(label_index, "fts5_trigram_available", lambda: False)
+    location = build_store(tmp_path / "store", TRIG)
+    index = label_index.LabelIndex.open(Path(location).resolve())
+    assert index is not None and not index.full_text
+    index.close()
+    make = lambda: EmbeddedExecutor(  # noqa: E731
+        str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=1
+    )
+    engine, indexed = make(), IndexedQueries(make(), str(location))
+    try:
+        for needle in ("côte", "o", "migration", "zzz"):
+            query = PREFIXES + (
+                "SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label|skos:altLabel ?l "
+                f'FILTER(CONTAINS(LCASE(STR(?l)), "{needle}")) }} LIMIT 1000'
+            )
+            request = QueryRequest(query, "tsv", None)
+            assert _rows(indexed.execute(request).body) == _rows(engine.execute(request).body)
+        assert indexed.answered == 4
+    finally:
+        engine.close()
+        indexed.close()
