@@ -17,10 +17,7 @@ it).  A predicate with a value whose escapes cannot be read is not indexed at al
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.listing_index import LABEL_PREDICATES
+from graph.sqlitefile import ReadOnlyIndex, written_atomically
 from graph.tsvorder import lexical_form
 
 INDEX_VERSION = 1
@@ -75,36 +73,24 @@ def fts5_trigram_available() -> bool:
 def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> LabelIndexStats:
     """Write the label index of ``db`` into ``build_dir`` (temp file + rename)."""
     started = time.perf_counter()
-    target = index_path(build_dir)
-    handle, tmp_name = tempfile.mkstemp(prefix=".labels-", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
     full_text = fts5_trigram_available()
     predicates = rows = 0
-    try:
-        with contextlib.closing(sqlite3.connect(tmp)) as conn:
-            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-            for predicate in LABEL_PREDICATES:
-                entries = _labels(db, predicate, union)
-                if entries is None:
-                    continue  # unreadable escapes: searches on it go to the engine
-                predicates += 1
-                rows += len(entries)
-                cursor = conn.execute("INSERT INTO predicate (iri) VALUES (?)", (predicate,))
-                conn.executemany(
-                    "INSERT INTO label (predicate, subject, value, folded) VALUES (?, ?, ?, ?)",
-                    ((cursor.lastrowid, *entry) for entry in entries),
-                )
-            conn.execute("CREATE INDEX label_predicate ON label (predicate)")
-            if full_text:
-                conn.execute(_FTS)
-                conn.execute("INSERT INTO label_text (label_text) VALUES ('rebuild')")
-            conn.commit()
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with written_atomically(index_path(build_dir), _SCHEMA) as conn:
+        for predicate in LABEL_PREDICATES:
+            entries = _labels(db, predicate, union)
+            if entries is None:
+                continue  # unreadable escapes: searches on it go to the engine
+            predicates += 1
+            rows += len(entries)
+            cursor = conn.execute("INSERT INTO predicate (iri) VALUES (?)", (predicate,))
+            conn.executemany(
+                "INSERT INTO label (predicate, subject, value, folded) VALUES (?, ?, ?, ?)",
+                ((cursor.lastrowid, *entry) for entry in entries),
+            )
+        conn.execute("CREATE INDEX label_predicate ON label (predicate)")
+        if full_text:
+            conn.execute(_FTS)
+            conn.execute("INSERT INTO label_text (label_text) VALUES ('rebuild')")
     return LabelIndexStats(predicates, rows, full_text, time.perf_counter() - started)
 
 
@@ -126,18 +112,14 @@ def _labels(db: ox.Store, predicate: str, union: bool) -> list[tuple[str, str, s
     return entries
 
 
-class LabelIndex:
-    """Read side: label search of one build (one connection, serialised by a lock)."""
+class LabelIndex(ReadOnlyIndex):
+    """Read side: label search of one build."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
-        self._lock = threading.Lock()
-        self._predicates = dict(self._conn.execute("SELECT iri, id FROM predicate"))
+        super().__init__(path)
+        self._predicates = dict(self.conn.execute("SELECT iri, id FROM predicate"))
         self.full_text = bool(
-            self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'label_text'").fetchone()
+            self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'label_text'").fetchone()
         )
 
     @classmethod
@@ -179,9 +161,9 @@ class LabelIndex:
         )
         rows: list[tuple[str, ...]] = []
         seen: set[tuple[str, ...]] = set()
-        with self._lock:
+        with self.lock:
             # rows come in id order: stop at the page's end, like the engine stops at LIMIT
-            for row in self._conn.execute(sql, [*params, *ids]):
+            for row in self.conn.execute(sql, [*params, *ids]):
                 if limit <= 0 or len(rows) >= limit:
                     break
                 if row in seen:
@@ -190,6 +172,3 @@ class LabelIndex:
                 if len(seen) > offset:
                     rows.append(row)
         return rows
-
-    def close(self) -> None:
-        self._conn.close()

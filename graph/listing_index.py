@@ -19,11 +19,6 @@ go to the engine as before.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sqlite3
-import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.sqlitefile import ReadOnlyIndex, written_atomically
 from graph.tsvorder import keys_never_tie, term_key
 
 INDEX_VERSION = 1
@@ -51,7 +47,6 @@ LABEL_PREDICATES = (
 )
 
 _SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE listing (
     id INTEGER PRIMARY KEY,
     class TEXT NOT NULL,
@@ -90,50 +85,36 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> IndexSt
     ``union``: query with the union of all graphs as the default graph, as the endpoint
     does for a store with named graphs (`graph.store.has_named_graphs`)."""
     started = time.perf_counter()
-    target = index_path(build_dir)
-    handle, tmp_name = tempfile.mkstemp(prefix=".listings-", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
     listings = rows = skipped = 0
-    try:
-        with contextlib.closing(sqlite3.connect(tmp)) as conn:
-            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-            classes = _classes(db, union)
-            for predicate in LABEL_PREDICATES:
-                listed = dict(_sorted_listings(db, predicate, union))
-                # a class none of whose members has the predicate lists nothing: say so
-                # (the engine would join every member to find that out)
-                for cls in classes - listed.keys():
-                    listed[cls] = []
-                for cls, entries in sorted(listed.items()):
-                    if entries is None:
-                        skipped += 1
-                        continue
-                    listings += 1
-                    rows += len(entries)
-                    cursor = conn.execute(
-                        "INSERT INTO listing (class, predicate, size, repeats_rows, repeats_values)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (
-                            cls,
-                            predicate,
-                            len(entries),
-                            any(a == b for a, b in pairwise(entries)),
-                            any(a[1] == b[1] for a, b in pairwise(entries)),
-                        ),
-                    )
-                    listing_id = cursor.lastrowid
-                    conn.executemany(
-                        "INSERT INTO entry VALUES (?, ?, ?, ?)",
-                        ((listing_id, pos, s, o) for pos, (s, o) in enumerate(entries)),
-                    )
-            conn.execute("INSERT INTO meta VALUES ('union', ?)", ("1" if union else "0",))
-            conn.commit()
-        tmp.chmod(0o644)  # like the rest of the build (mkstemp creates it private)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with written_atomically(index_path(build_dir), _SCHEMA) as conn:
+        classes = _classes(db, union)
+        for predicate in LABEL_PREDICATES:
+            listed = dict(_sorted_listings(db, predicate, union))
+            # a class none of whose members has the predicate lists nothing: say so
+            # (the engine would join every member to find that out)
+            for cls in classes - listed.keys():
+                listed[cls] = []
+            for cls, entries in sorted(listed.items()):
+                if entries is None:
+                    skipped += 1
+                    continue
+                listings += 1
+                rows += len(entries)
+                cursor = conn.execute(
+                    "INSERT INTO listing (class, predicate, size, repeats_rows, repeats_values)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        cls,
+                        predicate,
+                        len(entries),
+                        any(a == b for a, b in pairwise(entries)),
+                        any(a[1] == b[1] for a, b in pairwise(entries)),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO entry VALUES (?, ?, ?, ?)",
+                    ((cursor.lastrowid, pos, s, o) for pos, (s, o) in enumerate(entries)),
+                )
     return IndexStats(listings, rows, skipped, time.perf_counter() - started)
 
 
@@ -176,15 +157,8 @@ def _sort(members: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
     return [(subject, value) for _, subject, value in keyed]
 
 
-class ListingIndex:
-    """Read side: pages of one build's listings (one SQLite connection per thread)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
-        self._lock = threading.Lock()  # one connection, shared by the server's threads
+class ListingIndex(ReadOnlyIndex):
+    """Read side: pages of one build's listings."""
 
     @classmethod
     def open(cls, build_dir: str | Path) -> ListingIndex | None:
@@ -207,23 +181,12 @@ class ListingIndex:
         ``distinct``: "rows" or "values" for a SELECT DISTINCT of both terms or of the
         values only; None (not answerable here) when such duplicates exist, because
         DISTINCT comes before OFFSET and the positions would no longer be the rows'."""
-        with self._lock:
-            return self._page(cls, predicate, offset, limit, descending, distinct)
-
-    def _page(
-        self,
-        cls: str,
-        predicate: str,
-        offset: int,
-        limit: int | None,
-        descending: bool,
-        distinct: str | None,
-    ) -> list[tuple[str, str]] | None:
-        found = self._conn.execute(
-            "SELECT id, size, repeats_rows, repeats_values FROM listing "
-            "WHERE class = ? AND predicate = ?",
-            (cls, predicate),
-        ).fetchone()
+        with self.lock:
+            found = self.conn.execute(
+                "SELECT id, size, repeats_rows, repeats_values FROM listing "
+                "WHERE class = ? AND predicate = ?",
+                (cls, predicate),
+            ).fetchone()
         if found is None:
             return None
         listing_id, size, repeats_rows, repeats_values = found
@@ -236,11 +199,9 @@ class ListingIndex:
             low, high, order = size - end, size - offset, "DESC"
         else:
             low, high, order = offset, end, "ASC"
-        return self._conn.execute(
-            f"SELECT subject, value FROM entry WHERE listing = ? AND pos >= ? AND pos < ? "
-            f"ORDER BY pos {order}",
-            (listing_id, low, high),
-        ).fetchall()
-
-    def close(self) -> None:
-        self._conn.close()
+        with self.lock:
+            return self.conn.execute(
+                f"SELECT subject, value FROM entry WHERE listing = ? AND pos >= ? AND pos < ? "
+                f"ORDER BY pos {order}",
+                (listing_id, low, high),
+            ).fetchall()

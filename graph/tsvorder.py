@@ -54,12 +54,9 @@ def term_key(field: str) -> tuple | None:
             return None  # an escaped IRI: keep to the plain case
         return (_RANK["iri"], field[1:-1], _IRI_KIND)
     if field[0] == '"':
-        end = field.rfind('"')
-        value, suffix = field[1:end], field[end + 1 :]
-        if "\\" in value:
-            value = _unescape(value)
-            if value is None:
-                return None
+        value, suffix = _literal(field)
+        if value is None:
+            return None
         if suffix == "" or suffix == _TYPED_STRING:
             return (_RANK["literal"], value, _STRING_KIND)
         if suffix.startswith("@"):
@@ -75,9 +72,16 @@ def lexical_form(field: str) -> str | None:
     if field[0] == "<" and field[-1] == ">":
         return None if "\\" in field else field[1:-1]
     if field[0] == '"':
-        body = field[1 : field.rfind('"')]
-        return _unescape(body) if "\\" in body else body
+        return _literal(field)[0]
     return field  # xsd:integer, decimal, double and boolean are written bare
+
+
+def _literal(field: str) -> tuple[str | None, str]:
+    """(lexical form, unescaped, or None if unreadable; what follows the closing quote:
+    "", "@lang" or "^^<datatype>") of a TSV literal."""
+    end = field.rfind('"')
+    body, suffix = field[1:end], field[end + 1 :]
+    return (_unescape(body) if "\\" in body else body), suffix
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)

@@ -56,7 +56,10 @@ class ListingQuery:
     limit: int | None
 
 
-def tokens_of(query: str) -> list[tuple[str, str]] | None:
+@lru_cache(maxsize=256)
+def tokens_of(query: str) -> tuple[tuple[str, str], ...] | None:
+    """The query's tokens (spaces and comments left out), or None when it has one this
+    small grammar does not know; cached, as both shape parsers read the same query."""
     out, position = [], 0
     while position < len(query):
         match = _TOKEN.match(query, position)
@@ -65,11 +68,11 @@ def tokens_of(query: str) -> list[tuple[str, str]] | None:
         position = match.end()
         if match.lastgroup != "space":
             out.append((match.lastgroup or "", match.group()))
-    return out
+    return tuple(out)
 
 
 class TokenStream:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: tuple[tuple[str, str], ...]) -> None:
         self.items = tokens
         self.i = 0
 

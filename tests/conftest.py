@@ -27,6 +27,8 @@ from graph.namespaces import DEFAULT_BASE
 from graph.store import new_build_dir, open_store, publish, write_info
 from server import sparql
 from server.app import create_app
+from server.executor import EmbeddedExecutor
+from server.indexed import IndexedQueries
 
 BASE = DEFAULT_BASE
 REFERENCE_GRAPH = BASE + "graph/reference"
@@ -88,6 +90,26 @@ def build_store(location: Path, trig: str = TEST_TRIG, *, build_id: str = "test"
     write_info(build, {"build_id": build_id, "base_iri": BASE})
     publish(location, build)
     return location
+
+
+@contextmanager
+def engine_and_indexed(
+    location: str | Path, *, base: str = BASE, row_limit: int = 10_000, timeout: float = 30
+) -> Iterator[tuple[EmbeddedExecutor, IndexedQueries]]:
+    """The bare engine and the engine behind the per-build indexes, on one store, to
+    compare their answers."""
+
+    def make() -> EmbeddedExecutor:
+        return EmbeddedExecutor(
+            str(location), base_iri=base, timeout=timeout, row_limit=row_limit, workers=1
+        )
+
+    engine, indexed = make(), IndexedQueries(make(), str(location))
+    try:
+        yield engine, indexed
+    finally:
+        engine.close()
+        indexed.close()
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, build_store
+from conftest import BASE, build_store, engine_and_indexed
 
 from graph import label_index
 from server.executor import EmbeddedExecutor, QueryRequest, ResultTooLarge
@@ -71,15 +71,8 @@ PATHS = [
 @pytest.fixture(scope="module")
 def executors(tmp_path_factory) -> Iterator[tuple[EmbeddedExecutor, IndexedQueries]]:
     location = build_store(tmp_path_factory.mktemp("labels") / "store", TRIG)
-    make = lambda: EmbeddedExecutor(  # noqa: E731
-        str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=1
-    )
-    engine, indexed = make(), IndexedQueries(make(), str(location))
-    try:
+    with engine_and_indexed(location) as (engine, indexed):
         yield engine, indexed
-    finally:
-        engine.close()
-        indexed.close()
 
 
 def _rows(body: bytes) -> tuple[bytes, list[bytes]]:
@@ -175,9 +168,7 @@ def test_an_old_build_without_the_index_goes_to_the_engine(tmp_path: Path) -> No
 
 def test_searches_of_the_seed_build_are_the_engines(built_store) -> None:
     location, base = built_store
-    make = lambda: EmbeddedExecutor(location, base_iri=base, timeout=60, row_limit=10**6, workers=1)  # noqa: E731
-    engine, indexed = make(), IndexedQueries(make(), location)
-    try:
+    with engine_and_indexed(location, base=base, row_limit=10**6, timeout=60) as (engine, indexed):
         for needle in ("migra", "iom", "côte", "global compact", "unhcr", "objective 2", "zz"):
             query = PREFIXES + (
                 "SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label|skos:prefLabel|skos:altLabel ?l "
@@ -186,9 +177,6 @@ def test_searches_of_the_seed_build_are_the_engines(built_store) -> None:
             request = QueryRequest(query, "tsv", None)
             assert _rows(indexed.execute(request).body) == _rows(engine.execute(request).body)
         assert indexed.answered == 7
-    finally:
-        engine.close()
-        indexed.close()
 
 
 def test_without_fts5_trigrams_searches_scan_with_the_same_answers(tmp_path, monkeypatch) -> None:
@@ -198,11 +186,7 @@ def test_without_fts5_trigrams_searches_scan_with_the_same_answers(tmp_path, mon
     index = label_index.LabelIndex.open(Path(location).resolve())
     assert index is not None and not index.full_text
     index.close()
-    make = lambda: EmbeddedExecutor(  # noqa: E731
-        str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=1
-    )
-    engine, indexed = make(), IndexedQueries(make(), str(location))
-    try:
+    with engine_and_indexed(location) as (engine, indexed):
         for needle in ("côte", "o", "migration", "zzz"):
             query = PREFIXES + (
                 "SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label|skos:altLabel ?l "
@@ -211,6 +195,3 @@ def test_without_fts5_trigrams_searches_scan_with_the_same_answers(tmp_path, mon
             request = QueryRequest(query, "tsv", None)
             assert _rows(indexed.execute(request).body) == _rows(engine.execute(request).body)
         assert indexed.answered == 4
-    finally:
-        engine.close()
-        indexed.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, build_store
+from conftest import BASE, build_store, engine_and_indexed
 from test_sparql_cache import _random_label
 
 from graph import listing_index
@@ -46,15 +46,8 @@ def _trig(seed: int, mode: str, members: int = 60) -> str:
 def executors(request, tmp_path_factory) -> Iterator[tuple[str, EmbeddedExecutor, IndexedQueries]]:
     location = tmp_path_factory.mktemp(f"listings-{request.param}") / "store"
     build_store(location, _trig(seed=len(request.param), mode=request.param))
-    make = lambda: EmbeddedExecutor(  # noqa: E731
-        str(location), base_iri=BASE, timeout=30, row_limit=10_000, workers=1
-    )
-    engine, indexed = make(), IndexedQueries(make(), str(location))
-    try:
+    with engine_and_indexed(location) as (engine, indexed):
         yield request.param, engine, indexed
-    finally:
-        engine.close()
-        indexed.close()
 
 
 # Spellings of listing queries the index answers ({c}: class, {p}: label predicate)
@@ -191,12 +184,10 @@ def test_every_listing_of_the_seed_build_is_the_engines(built_store) -> None:
     build_dir = Path(location).resolve()
     index = listing_index.ListingIndex.open(build_dir)
     assert index is not None
-    pairs = index._conn.execute("SELECT class, predicate, size FROM listing").fetchall()
+    pairs = index.conn.execute("SELECT class, predicate, size FROM listing").fetchall()
     classes = {cls for cls, _, _ in pairs}
     assert f"{base}ontology#Country" in classes and f"{base}ontology#SourcePassage" in classes
-    make = lambda: EmbeddedExecutor(location, base_iri=base, timeout=60, row_limit=10**6, workers=1)  # noqa: E731
-    engine, indexed = make(), IndexedQueries(make(), location)
-    try:
+    with engine_and_indexed(location, base=base, row_limit=10**6, timeout=60) as (engine, indexed):
         for cls, predicate, size in pairs:
             for order, offset in (("?l ?s", 0), ("DESC(?l) DESC(?s)", max(0, size - 30))):
                 query = (
@@ -214,6 +205,3 @@ def test_every_listing_of_the_seed_build_is_the_engines(built_store) -> None:
         request = QueryRequest(relative, "csv", None)
         assert indexed.execute(request).body == engine.execute(request).body
         assert indexed.answered == 2 * len(pairs) + 1
-    finally:
-        engine.close()
-        indexed.close()
