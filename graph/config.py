@@ -8,6 +8,7 @@
 | MIGKG_RESULT_LIMIT    | 100000                       | max rows/triples per SPARQL result        |
 | MIGKG_RESULT_BYTES    | 67108864 (64 MiB)            | max size of a serialised SPARQL result    |
 | MIGKG_RESULT_CACHE_BYTES | 67108864 (64 MiB)         | result cache per serving process; 0: off  |
+| MIGKG_JOIN_ORDER      | 1                            | join-order hints for the embedded engine; 0: off |
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Settings:
     result_cache_bytes: int = field(
         default_factory=lambda: _env_int("MIGKG_RESULT_CACHE_BYTES", 64 * 1024 * 1024)
     )
+    join_order_hints: bool = field(default_factory=lambda: _env_int("MIGKG_JOIN_ORDER", 1) != 0)
 
     @property
     def store_is_remote(self) -> bool:
