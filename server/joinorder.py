@@ -170,27 +170,90 @@ def parse_triples(tokens: Sequence[Token], query: str) -> list[Pattern] | None:
     return patterns
 
 
-def _groups(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """(open, close) token indexes of the innermost groups holding only triples tokens."""
-    found, stack = [], []
-    pure: list[bool] = []
+_CLOSER = {"{": "}", "(": ")", "[": "]"}
+
+
+def _brackets(tokens: Sequence[Token]) -> dict[int, int] | None:
+    """Index of the matching closer for each ``{``, ``(`` and ``[``; None if unbalanced."""
+    pairs, stack = {}, []
     for i, token in enumerate(tokens):
-        if token.kind == "punct" and token.text == "{":
-            if pure:
-                pure[-1] = False
+        if token.kind != "punct":
+            continue
+        if token.text in _CLOSER:
             stack.append(i)
-            pure.append(True)
-        elif token.kind == "punct" and token.text == "}":
-            if not stack:
-                return []
-            opened, is_pure = stack.pop(), pure.pop()
-            if pure:
-                pure[-1] = False
-            if is_pure and _is_pattern_group(tokens, opened):
-                found.append((opened, i))
-        elif pure and not _triples_token(token):
-            pure[-1] = False
-    return found if not stack else []
+        elif token.text in "})]":
+            if not stack or _CLOSER[tokens[stack[-1]].text] != token.text:
+                return None
+            pairs[stack.pop()] = i
+    return None if stack else pairs
+
+
+def _triples_runs(tokens: Sequence[Token], pairs: dict[int, int]) -> list[tuple[int, int]]:
+    """[start, end) token spans of the triples blocks of every pattern group (each one
+    BGP), in text order.  A group holding an element this module does not know is
+    skipped whole; the groups nested in it are visited on their own."""
+    runs: list[tuple[int, int]] = []
+    for opened, closed in pairs.items():
+        if tokens[opened].text == "{" and _is_pattern_group(tokens, opened):
+            runs.extend(_runs_in_group(tokens, pairs, opened, closed) or ())
+    return sorted(runs)
+
+
+def _runs_in_group(
+    tokens: Sequence[Token], pairs: dict[int, int], opened: int, closed: int
+) -> list[tuple[int, int]] | None:
+    def is_punct(i: int, text: str) -> bool:
+        return i < closed and tokens[i].kind == "punct" and tokens[i].text == text
+
+    def after_group(i: int) -> int | None:
+        return pairs[i] + 1 if is_punct(i, "{") else None
+
+    def after_constraint(i: int) -> int | None:
+        word = tokens[i].text.upper() if i < closed and tokens[i].kind == "word" else ""
+        if is_punct(i, "("):
+            return pairs[i] + 1
+        if word == "EXISTS":
+            return after_group(i + 1)
+        if word == "NOT" and i + 1 < closed and tokens[i + 1].text.upper() == "EXISTS":
+            return after_group(i + 2)
+        if i < closed and tokens[i].kind in ("word", "iri", "pname") and is_punct(i + 1, "("):
+            return pairs[i + 1] + 1  # a function call
+        return None
+
+    runs: list[tuple[int, int]] = []
+    i: int | None = opened + 1
+    while i is not None and i < closed:
+        token = tokens[i]
+        if is_punct(i, "{"):
+            i = pairs[i] + 1  # a nested group (and UNION chains): visited on its own
+        elif is_punct(i, "."):
+            i += 1
+        elif _triples_token(token):
+            start = i
+            while i < closed and _triples_token(tokens[i]):
+                i += 1
+            runs.append((start, i))
+        elif token.kind == "word":
+            word = token.text.upper()
+            if word in ("OPTIONAL", "MINUS", "UNION"):
+                i = after_group(i + 1)
+            elif word == "GRAPH":
+                i = after_group(i + 2)
+            elif word == "SERVICE":
+                i += 2 if i + 1 < closed and tokens[i + 1].text.upper() == "SILENT" else 1
+                i = after_group(i + 1)
+            elif word == "BIND":
+                i = pairs[i + 1] + 1 if is_punct(i + 1, "(") else None
+            elif word == "VALUES":
+                i = pairs[i + 1] + 1 if is_punct(i + 1, "(") else i + 2
+                i = after_group(i)
+            elif word == "FILTER":
+                i = after_constraint(i + 1)
+            else:
+                return None
+        else:
+            return None
+    return runs if i is not None else None
 
 
 def _triples_token(token: Token) -> bool:
@@ -343,18 +406,20 @@ def reorder(query: str, count: Count, base_iri: str = "") -> str:
             constants.of(pattern.object),
         )
 
+    pairs = _brackets(tokens)
+    if pairs is None:
+        return query
     pieces, position = [], 0
-    for opened, closed in _groups(tokens):
-        inner = tokens[opened + 1 : closed]
-        patterns = parse_triples(inner, query)
+    for start, end in _triples_runs(tokens, pairs):
+        patterns = parse_triples(tokens[start:end], query)
         if not patterns or len(patterns) < 2:
             continue
         ordered = plan(patterns, estimate)
         if ordered == patterns:
             continue
-        pieces.append(query[position : tokens[opened].end])
-        pieces.append(" " + " .\n  ".join(p.source for p in ordered) + " ")
-        position = tokens[closed].start
+        pieces.append(query[position : tokens[start].start])
+        pieces.append(" .\n  ".join(p.source for p in ordered) + " .")
+        position = tokens[end - 1].end
     if not pieces:
         return query
     pieces.append(query[position:])
