@@ -7,8 +7,6 @@ from flask import Flask, Response
 from graph.config import Settings
 from server import activity, linkeddata, memory, sparql, ui
 
-TRIM_AFTER_BYTES = 256 * 1024
-
 
 class AbsoluteLocationResponse(Response):
     # Linked-data clients written before RFC 7231 expect an absolute Location on a 303.
@@ -36,7 +34,7 @@ def create_app(settings: Settings | None = None, *, query_workers: int | None = 
         # a small one there is little to give back, and the ~0.5 ms would delay the next
         # request on the connection
         length = response.calculate_content_length()
-        if length is None or length > TRIM_AFTER_BYTES:
+        if length is None or length > memory.TRIM_AFTER_BYTES:
             response.call_on_close(memory.trim)
         return response
 

@@ -27,7 +27,6 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Protocol
@@ -535,18 +534,35 @@ def _worker_main(conn: Connection, location: str, limits: Limits, threads: int) 
             reply = ("error", StoreUnavailable(str(error)))
         except Exception as error:  # report, keep serving
             reply = ("error", QueryFailed(f"query failed: {type(error).__name__}: {error}"))
+        payload = reply[1]
+        large = isinstance(payload, QueryResult) and len(payload.body) > memory.TRIM_AFTER_BYTES
         with send_lock:
             conn.send((request_id, *reply))
-        del reply
-        memory.trim()  # a large result's pages go back to the system, not kept for later
+        del reply, payload
+        if large:
+            memory.trim()  # a large result's pages go back to the system, not kept for later
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query") as pool:
+    receive_lock = threading.Lock()
+
+    def serve() -> None:
+        # Each thread takes the next request off the pipe itself (one thread hop less per
+        # query than a reader handing requests to a pool); the parent never has more
+        # than ``threads`` queries in flight.
         while True:
-            try:
-                request_id, request = conn.recv()
-            except (EOFError, OSError):
-                return
-            pool.submit(answer, request_id, request)
+            with receive_lock:
+                try:
+                    request_id, request = conn.recv()
+                except (EOFError, OSError):
+                    return  # the parent is gone
+            answer(request_id, request)
+
+    servers = [
+        threading.Thread(target=serve, name=f"query-{n}", daemon=True) for n in range(threads)
+    ]
+    for thread in servers:
+        thread.start()
+    for thread in servers:
+        thread.join()
 
 
 # --- the query process (parent side) ------------------------------------------------------

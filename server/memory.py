@@ -36,6 +36,9 @@ def limit_arenas(arenas: int = ARENAS) -> None:
         libc.mallopt(M_ARENA_MAX, arenas)
 
 
+TRIM_AFTER_BYTES = 256 * 1024  # smaller answers leave little behind; trimming costs ~0.1 ms
+
+
 def trim() -> None:
     """Return free heap pages to the system (cheap: well under a millisecond here)."""
     libc = _libc()

@@ -10,6 +10,7 @@ uses whichever matches the form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -175,6 +176,16 @@ def negotiate(accept: MIMEAccept) -> Negotiated:
     return Negotiated(
         negotiate_kind(accept, SOLUTION_FORMATS), negotiate_kind(accept, GRAPH_FORMATS)
     )
+
+
+@lru_cache(maxsize=512)
+def negotiate_header(header: str) -> Negotiated:
+    """`negotiate` for a raw Accept header, cached: clients send the same few headers,
+    and matching one against every format alias is a noticeable part of a short query."""
+    from werkzeug.datastructures import MIMEAccept
+    from werkzeug.http import parse_accept_header
+
+    return negotiate(parse_accept_header(header, MIMEAccept))
 
 
 def from_format_params(values: list[str]) -> Negotiated:

@@ -174,7 +174,7 @@ def _negotiated(params: MultiDict) -> results.Negotiated:
             return results.from_format_params(override)
         except ValueError as error:
             raise ProtocolError(400, str(error)) from None
-    return results.negotiate(request.accept_mimetypes)
+    return results.negotiate_header(request.headers.get("Accept", ""))
 
 
 def _format_params(params: MultiDict) -> list[str]:
