@@ -385,23 +385,25 @@ class JoinPlans:
     of triple patterns and the rewritten texts of recent queries.  The graph is
     read-only between builds, so both hold until the store changes."""
 
-    CAP = 1000  # enough to tell a selective pattern from a broad one
-    MAX_ENTRIES = 20_000
+    MAX_ENTRIES = 20_000  # counts (a few hundred bytes each)
+    MAX_TEXTS = 1_000  # rewritten queries remembered, each at most MAX_TEXT_CHARS
+    MAX_TEXT_CHARS = 4_096
 
     def __init__(self, store: ox.Store, *, union: bool, base_iri: str = "") -> None:
         self.store = store
         self.union = union
         self.base_iri = base_iri
-        self._counts: dict[tuple, int] = {}
+        self._counts: dict[tuple, tuple[int, bool]] = {}
         self._texts: dict[str, str] = {}
 
     def rewrite(self, query: str) -> str:
         text = self._texts.get(query)
         if text is None:
             text = joinorder.reorder(query, self.count, self.base_iri)
-            if len(self._texts) >= self.MAX_ENTRIES // 10:
-                self._texts.clear()
-            self._texts[query] = text
+            if len(query) <= self.MAX_TEXT_CHARS:
+                if len(self._texts) >= self.MAX_TEXTS:
+                    self._texts.clear()
+                self._texts[query] = text
         return text
 
     def count(
@@ -409,15 +411,17 @@ class JoinPlans:
         s: joinorder.Constant | None,
         p: joinorder.Constant | None,
         o: joinorder.Constant | None,
+        cap: int = joinorder.LARGE_CAP,
     ) -> int:
         key = (s, p, o)
-        known = self._counts.get(key)
-        if known is None:
-            known = _capped_count(self.store, key, self.CAP, union=self.union)
+        known = self._counts.get(key)  # (matches, whether counting stopped at a cap)
+        if known is None or (known[1] and known[0] < cap):
+            matches = _capped_count(self.store, key, cap, union=self.union)
+            known = (matches, matches >= cap)
             if len(self._counts) >= self.MAX_ENTRIES:
                 self._counts.clear()
             self._counts[key] = known
-        return known
+        return min(known[0], cap)
 
 
 def _sparql_term(constant: joinorder.Constant | None, variable: str) -> str:

@@ -24,8 +24,8 @@ PROLOGUE = f"PREFIX ex: <{EX}>\n"
 def counts_by_object(table: dict[str, int], default: int = 1000):
     """A count callback: matches per constant object value (others: ``default``)."""
 
-    def count(s, p, o):
-        return table.get(o[1], default) if o is not None else default
+    def count(s, p, o, cap):
+        return min(cap, table.get(o[1], default) if o is not None else default)
 
     return count
 
@@ -61,9 +61,9 @@ def test_an_order_that_is_already_best_is_left_as_written() -> None:
 def test_terms_are_kept_as_written_and_counted_as_constants() -> None:
     seen = []
 
-    def count(s, p, o):
+    def count(s, p, o, cap):
         seen.append((s, p, o))
-        return {None: 1000}.get(o and o[1], 5 if o else 1000)
+        return 5 if o else cap
 
     query = (
         PROLOGUE
@@ -135,8 +135,8 @@ def test_each_triples_block_is_reordered_on_its_own() -> None:
 
 def test_relative_iris_are_counted_against_the_base() -> None:
     seen = []
-    query = "PREFIX o: <ontology#>\nSELECT * WHERE { ?x o:p ?y . ?x o:q <id/x> }"
-    joinorder.reorder(query, lambda s, p, o: seen.append((p, o)) or 1, "http://h/base/")
+    query = "PREFIX o: <ontology#>\nSELECT * WHERE { ?x o:p <id/y> . ?x o:q <id/x> }"
+    joinorder.reorder(query, lambda s, p, o, cap: seen.append((p, o)) or 1, "http://h/base/")
     assert (
         ("iri", "http://h/base/ontology#q", None, None),
         ("iri", "http://h/base/id/x", None, None),
@@ -234,9 +234,23 @@ def test_join_plans_count_with_a_cap_and_remember(tmp_path: Path) -> None:
     location = build_store(tmp_path / "store", _random_graph(3))
     plans = JoinPlans(open_store(resolve(location)), union=True)
     kind = ("iri", EX + "kind", None, None)
-    assert plans.count(None, kind, None) == 300
-    assert plans.count(None, None, None) == JoinPlans.CAP  # 1500+ triples, counted to the cap
-    assert plans.count(None, ("iri", "not an iri", None, None), None) == JoinPlans.CAP  # wildcard
-    assert plans.count(None, kind, ("literal", "x", None, None)) == 0
+    assert plans.count(None, kind, None, 100) == 100  # stopped at the cap
+    assert plans.count(None, kind, None, 1000) == 300  # counted further when asked
+    assert plans.count(None, kind, None, 100) == 100  # remembered, still capped
+    assert plans.count(None, None, None, 1000) == 1000  # 1500+ triples
+    assert plans.count(None, ("iri", "not an iri", None, None), None, 50) == 50  # a wildcard
+    assert plans.count(None, kind, ("literal", "x", None, None), 50) == 0
     assert len(plans._counts) == 4
     assert isinstance(plans.store, ox.Store)
+
+
+def test_counting_goes_further_only_when_every_start_is_large() -> None:
+    caps = []
+
+    def count(s, p, o, cap):
+        caps.append(cap)
+        return min(cap, {EX + "a": 5000, EX + "b": 300}[o[1]])
+
+    out = joinorder.reorder(PROLOGUE + "SELECT * WHERE { ?x ex:p ex:a . ?x ex:q ex:b }", count)
+    assert caps == [joinorder.SMALL_CAP] * 2 + [joinorder.LARGE_CAP] * 2
+    assert group_of(out) == ["?x ex:q ex:b", "?x ex:p ex:a"]
