@@ -145,14 +145,24 @@ class EmbeddedStore:
         self._store: ox.Store | None = None
         self._info: dict = {}
         self._has_named_graphs = True
+        self._identity: tuple[int, int] | None = None
 
     def _current(self) -> ox.Store:
-        target = resolve(self.location)
-        if self._store is None or target != self._target:
-            self._store = open_store(target)
-            self._info = read_info(target)
-            self._target = target
-            self._has_named_graphs = has_named_graphs(self._store)
+        # One stat (following the publish link) tells whether the build changed: cheaper
+        # per query than resolving the whole path (2 vs 20 us).
+        try:
+            status = os.stat(self.location)
+            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = None
+        if self._store is None or identity is None or identity != self._identity:
+            target = resolve(self.location)
+            if self._store is None or target != self._target:
+                self._store = open_store(target)
+                self._info = read_info(target)
+                self._target = target
+                self._has_named_graphs = has_named_graphs(self._store)
+            self._identity = identity
         return self._store
 
     @property

@@ -22,6 +22,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import queue
 import re
 import signal
 import threading
@@ -507,23 +508,22 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def _worker_main(conn: Connection, location: str, limits: Limits, threads: int) -> None:
-    """The query process: ``threads`` queries at a time on one shared store handle.
+def _worker_main(conns: list[Connection], location: str, limits: Limits) -> None:
+    """The query process: one thread per pipe (query slot), all on one store handle.
 
     pyoxigraph releases the GIL while it evaluates and serialises, so threads run queries
     in parallel; one process (one RocksDB handle, one block cache) instead of one per
-    concurrent query saves ~75 MB per query slot at 1M triples."""
+    concurrent query saves ~75 MB per query slot at 1M triples.  Each thread owns its
+    pipe, so a request reaches the thread that answers it with no hand-off."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     store = _WorkerStore(location)
     store_lock = threading.Lock()  # the store handle is (re)opened by one thread at a time
-    send_lock = threading.Lock()
     plans: JoinPlans | None = None
     with contextlib.suppress(StoreError):
         store.current()  # open now so the first query does not pay for it
-    conn.send(("ready", None))
 
-    def answer(request_id: int, request: QueryRequest) -> None:
+    def answer(request: QueryRequest) -> tuple[str, object]:
         nonlocal plans
         try:
             with store_lock:
@@ -531,37 +531,32 @@ def _worker_main(conn: Connection, location: str, limits: Limits, threads: int) 
                 if limits.join_order_hints and (plans is None or plans.store is not current):
                     plans = JoinPlans(current, union=union, base_iri=limits.base_iri)
                 hints = plans
-            reply = ("ok", run_query(current, request, limits, union=union, plans=hints))
+            return ("ok", run_query(current, request, limits, union=union, plans=hints))
         except QueryFailed as error:
-            reply = ("error", error)
+            return ("error", error)
         except StoreError as error:
-            reply = ("error", StoreUnavailable(str(error)))
+            return ("error", StoreUnavailable(str(error)))
         except Exception as error:  # report, keep serving
-            reply = ("error", QueryFailed(f"query failed: {type(error).__name__}: {error}"))
-        payload = reply[1]
-        large = isinstance(payload, QueryResult) and len(payload.body) > memory.TRIM_AFTER_BYTES
-        with send_lock:
-            conn.send((request_id, *reply))
-        del reply, payload
-        if large:
-            memory.trim()  # a large result's pages go back to the system, not kept for later
+            return ("error", QueryFailed(f"query failed: {type(error).__name__}: {error}"))
 
-    receive_lock = threading.Lock()
-
-    def serve() -> None:
-        # Each thread takes the next request off the pipe itself (one thread hop less per
-        # query than a reader handing requests to a pool); the parent never has more
-        # than ``threads`` queries in flight.
-        while True:
-            with receive_lock:
-                try:
-                    request_id, request = conn.recv()
-                except (EOFError, OSError):
-                    return  # the parent is gone
-            answer(request_id, request)
+    def serve(conn: Connection) -> None:
+        try:
+            conn.send(("ready", None))
+            while True:
+                reply = answer(conn.recv())
+                large = isinstance(reply[1], QueryResult) and (
+                    len(reply[1].body) > memory.TRIM_AFTER_BYTES
+                )
+                conn.send(reply)
+                del reply
+                if large:
+                    memory.trim()  # a large result's pages go back to the system
+        except (EOFError, OSError):
+            return  # the parent is gone
 
     servers = [
-        threading.Thread(target=serve, name=f"query-{n}", daemon=True) for n in range(threads)
+        threading.Thread(target=serve, args=(conn,), name=f"query-{n}", daemon=True)
+        for n, conn in enumerate(conns)
     ]
     for thread in servers:
         thread.start()
@@ -588,90 +583,77 @@ class _WorkerDied(Exception):
 
 
 @dataclass
-class _Pending:
-    done: threading.Event
-    reply: tuple | None = None
+class _Slot:
+    """The parent's end of one query thread's pipe."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.ready = False  # the thread's ("ready", None) has been read
 
 
 class _Worker:
-    """One query process and the queries in flight in it (a reader thread hands replies
-    to the threads waiting for them)."""
+    """One query process and a pipe per query thread.  A request's own thread sends on a
+    free pipe and reads the reply from it: no reader thread, no hand-off between threads
+    (a round trip ~100 us shorter than with one shared pipe)."""
 
     def __init__(
         self, ctx: multiprocessing.context.BaseContext, location: str, limits: Limits, threads: int
     ):
-        parent_end, child_end = ctx.Pipe(duplex=True)
+        pipes = [ctx.Pipe(duplex=True) for _ in range(threads)]
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child_end, location, limits, threads),
+            args=([child for _, child in pipes], location, limits),
             name="migkg-query-worker",
             daemon=True,
         )
         self.process.start()
-        child_end.close()
-        self.conn = parent_end
-        self._lock = threading.Lock()
-        self._pending: dict[int, _Pending] = {}
-        self._next_id = 0
+        for _, child in pipes:
+            child.close()
+        self._slots = [_Slot(parent) for parent, _ in pipes]
+        self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        for slot in self._slots:
+            self._free.put(slot)
         self._dead = False
-        self._ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, name="migkg-query-replies", daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        try:
-            if not self.conn.poll(WORKER_STARTUP_TIMEOUT):
-                raise EOFError("the query process did not start in time")
-            self.conn.recv()  # ("ready", None)
-            self._ready.set()
-            while True:
-                request_id, *reply = self.conn.recv()
-                with self._lock:
-                    pending = self._pending.pop(request_id, None)
-                if pending is not None:
-                    pending.reply = tuple(reply)
-                    pending.done.set()
-        except (EOFError, OSError, ValueError):
-            self._fail_all()
-
-    def _fail_all(self) -> None:
-        with self._lock:
-            self._dead = True
-            pending, self._pending = list(self._pending.values()), {}
-        self._ready.set()
-        for item in pending:
-            item.done.set()  # reply None: the process is gone
 
     @property
     def dead(self) -> bool:
         return self._dead
 
-    def submit(self, request: QueryRequest) -> _Pending:
-        pending = _Pending(threading.Event())
-        with self._lock:
-            if self._dead:
-                raise _WorkerDied
-            self._next_id += 1
-            request_id = self._next_id
-            self._pending[request_id] = pending
-            try:
-                self.conn.send((request_id, request))
-            except (OSError, ValueError):
-                self._pending.pop(request_id, None)
-                raise _WorkerDied from None
-        return pending
-
-    def wait_ready(self, timeout: float) -> None:
-        if not self._ready.wait(timeout) or self._dead:
+    def ask(self, request: QueryRequest, deadline: float) -> tuple | None:
+        """The process's reply to ``request``, or None when ``deadline`` (monotonic) came
+        first; `_WorkerDied` when the process ended before answering.  Callers hold one
+        of the executor's slots, so a free pipe is always there."""
+        if self._dead:
             raise _WorkerDied
+        try:
+            slot = self._free.get(timeout=WORKER_STARTUP_TIMEOUT)
+        except queue.Empty:  # pipes are only kept back by a process that is gone
+            raise _WorkerDied from None
+        try:
+            if not slot.ready:
+                if not slot.conn.poll(WORKER_STARTUP_TIMEOUT):
+                    raise EOFError("the query process did not start in time")
+                slot.conn.recv()  # ("ready", None)
+                slot.ready = True
+            slot.conn.send(request)
+            if not slot.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._dead = True  # its answer may still come: this pipe is never reused
+                return None
+            reply = slot.conn.recv()
+        except (EOFError, OSError, ValueError):  # the process ended (or was killed)
+            self._dead = True
+            raise _WorkerDied from None
+        self._free.put(slot)
+        return reply
 
     def kill(self) -> None:
+        self._dead = True
         with contextlib.suppress(Exception):
             self.process.kill()
             self.process.join(timeout=5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
-        self._fail_all()
+        for slot in self._slots:
+            with contextlib.suppress(Exception):
+                slot.conn.close()
 
 
 class EmbeddedExecutor:
@@ -780,22 +762,19 @@ class EmbeddedExecutor:
         for _attempt in range(3):
             worker = self._current_worker()
             try:
-                worker.wait_ready(WORKER_STARTUP_TIMEOUT)
-                pending = worker.submit(request)
-            except _WorkerDied:
-                continue  # it died before the query got in: start another, try again
-            if not pending.done.wait(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)  # the only way to stop a pyoxigraph query
-                raise QueryTimeout(
-                    f"query exceeded the {self.timeout:g} s timeout and was cancelled"
-                )
-            if pending.reply is None:  # the process died under it
+                reply = worker.ask(request, deadline)
+            except _WorkerDied:  # it died before or while answering: try the next one
                 if time.monotonic() < deadline:
                     continue
                 raise QueryTimeout(
                     f"query exceeded the {self.timeout:g} s timeout and was cancelled"
+                ) from None
+            if reply is None:
+                self._replace(worker)  # the only way to stop a pyoxigraph query
+                raise QueryTimeout(
+                    f"query exceeded the {self.timeout:g} s timeout and was cancelled"
                 )
-            status, payload = pending.reply
+            status, payload = reply
             if status == "ok":
                 return payload
             raise payload
