@@ -120,4 +120,4 @@ def _contains_filter(t: TokenStream) -> tuple[str, str]:
 
 
 # The label search a query asks for (see the module docstring), or None.
-parse_label_search = shape_parser(_parse)
+parse_label_search = shape_parser(_parse, required=("CONTAINS", "LCASE"))
