@@ -220,7 +220,7 @@ class EmbeddedStore:
         names = [v.value for v in result.variables]
         # a solution iterates its values in variable order: ~30% faster than by name
         return [
-            {name: value for name, value in zip(names, solution) if value is not None}
+            {name: value for name, value in zip(names, solution, strict=True) if value is not None}
             for solution in result
         ]
 
