@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from graph import indexes, store
 from graph.config import DEFAULT_STORE, Settings
 from graph.errors import MigkgError
-from graph.namespaces import normalise_base, vocab
+from graph.namespaces import base_of_classes, normalise_base, vocab
 
 EXPORT_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -182,6 +182,19 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise
     print(summary(location))
     print(f"loaded in {time.perf_counter() - started:.1f} s")
+    classes = [
+        row["c"].value
+        for row in store.EmbeddedStore(location).select("SELECT DISTINCT ?c WHERE { ?s a ?c }")
+    ]
+    other = base_of_classes(classes, settings.base_iri)
+    if other is not None:
+        print(
+            f"note: no class of this base's ontology ({settings.base_iri}ontology#) is in the "
+            f"data; its classes are under {other}ontology#, so the browse pages will be "
+            f"empty. Load it again with --base-iri {other} to browse it (SPARQL works "
+            "either way).",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -98,3 +98,22 @@ class Vocab:
 
 def vocab(base: str = DEFAULT_BASE) -> Vocab:
     return Vocab(normalise_base(base))
+
+
+def base_of_classes(class_iris: list[str], base: str) -> str | None:
+    """The base IRI a loaded graph was built with, when it is not ``base``: the browse UI
+    finds resources by the classes of ``{base}ontology#``, so a graph built elsewhere
+    shows nothing under another base.  None when ``base`` fits, or nothing points to
+    another; else the base under which most of the graph's classes are ``…/ontology#``
+    terms."""
+    ontology = vocab(base).ont
+    if any(iri.startswith(str(ontology)) for iri in class_iris):
+        return None
+    candidates: dict[str, int] = {}
+    for iri in class_iris:
+        head, hash_mark, local = iri.partition("ontology#")
+        if hash_mark and head.endswith("/") and head.startswith(("http://", "https://")) and local:
+            candidates[head] = candidates.get(head, 0) + 1
+    if not candidates:
+        return None
+    return max(sorted(candidates), key=lambda head: candidates[head])

@@ -140,3 +140,36 @@ def test_default_graph_only_store_answers_like_a_union_of_graphs(tmp_path, query
         assert set(named_answer.splitlines()) == {b"?g", f"<{EX}g>".encode()}
     else:
         assert plain_answer == named_answer
+
+
+FOREIGN = (
+    "<https://kg.example.org/iom/country/AFG> a <https://kg.example.org/iom/ontology#Country> .\n"
+    "<https://kg.example.org/iom/org/x> a <https://kg.example.org/iom/ontology#Organization> .\n"
+    f"<{EX}s> a <http://www.w3.org/2004/02/skos/core#Concept> .\n"
+)
+
+
+def test_a_graph_built_under_another_base_gets_a_hint(tmp_path, capsys):
+    location = tmp_path / "store"
+    data = write(tmp_path / "foreign.ttl", FOREIGN)
+    assert cli.main(["load", str(data), "--store", str(location)]) == 0
+    assert "--base-iri https://kg.example.org/iom/ to browse it" in capsys.readouterr().err
+    base = "https://kg.example.org/iom/"
+    assert cli.main(["load", str(data), "--store", str(location), "--base-iri", base]) == 0
+    assert "--base-iri" not in capsys.readouterr().err
+    assert store.read_info(location)["base_iri"] == base
+
+
+def test_base_of_classes() -> None:
+    from graph.namespaces import base_of_classes
+
+    ours = "http://127.0.0.1:8000/"
+    assert base_of_classes([ours + "ontology#Country"], ours) is None
+    assert base_of_classes(["http://www.w3.org/2004/02/skos/core#Concept"], ours) is None
+    assert base_of_classes([], ours) is None
+    found = [
+        "https://a.org/kg/ontology#Country",
+        "https://a.org/kg/ontology#Unit",
+        "https://b.org/ontology#Thing",
+    ]
+    assert base_of_classes(found, ours) == "https://a.org/kg/"
