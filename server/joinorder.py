@@ -9,12 +9,14 @@ this module writes each BGP's patterns again in the order a count-aware greedy p
 would join them, and Oxigraph's own planner breaks its ties with that order
 (multi-hop query of the bench at 1M triples: 5.6 -> 2.8 ms in the engine).
 
-Only a group holding nothing but triple patterns (terms, ``a``, ``;``, ``,``, ``.``) is
-rewritten, and only by moving whole patterns: a BGP is a set of patterns, so the
-solutions are the same multiset; only an order the query leaves open (no ORDER BY) can
-differ.  The counts steer speed, never answers: a term this module cannot read is
-counted as a wildcard.  Anything else (FILTER, OPTIONAL, paths, ``[]``, lists, VALUES
-data, CONSTRUCT templates, a text the lexer does not know) is left exactly as written.
+Only the triples blocks of a group are rewritten (each block is one BGP; FILTER, OPTIONAL,
+BIND, MINUS, UNION, GRAPH, SERVICE and VALUES stay where they are, and the groups inside
+them are visited on their own), and only by moving whole patterns inside one block: a BGP
+is a set of patterns, so the solutions are the same multiset; only an order the query
+leaves open (no ORDER BY) can differ.  The counts steer speed, never answers: a term this
+module cannot read is counted as a wildcard.  A group holding anything else (property
+paths, ``[]``, lists, a sub-select) and any text the lexer does not know are left exactly
+as written, as are CONSTRUCT templates and VALUES data.
 """
 
 from __future__ import annotations
