@@ -10,12 +10,10 @@ abandoned stream, would hold background work back forever.)
 
 from __future__ import annotations
 
-import threading
 import time
 
 from flask import Flask
 
-_changed = threading.Condition()
 _last_seen = time.monotonic()
 
 
@@ -25,14 +23,13 @@ def init_app(app: Flask) -> None:
 
 
 def _seen() -> None:
+    # A plain store (atomic under the GIL): waking the waiting thread on every request
+    # would cost each request a thread switch; the waiter rechecks when its wait ends.
     global _last_seen
-    with _changed:
-        _last_seen = time.monotonic()
-        _changed.notify_all()
+    _last_seen = time.monotonic()
 
 
 def wait_until_idle(quiet_seconds: float, *, poll: float = 0.25) -> None:
     """Block until no request has started or ended for ``quiet_seconds``."""
-    with _changed:
-        while (quiet_for := time.monotonic() - _last_seen) < quiet_seconds:
-            _changed.wait(timeout=max(poll, quiet_seconds - quiet_for))
+    while (quiet_for := time.monotonic() - _last_seen) < quiet_seconds:
+        time.sleep(max(poll, quiet_seconds - quiet_for))
