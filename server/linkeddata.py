@@ -4,6 +4,9 @@ Routes
     /id/<key>                    303 See Other -> /page/id/<key> (HTML) or /data/id/<key>.<ext>
     /page/id/<key>               HTML page of the entity (``entity.html``)
     /data/id/<key>[.<ext>]       RDF description; without extension negotiated (200 + Content-Location)
+    /<path>, /page/<path>, /data/<path>[.<ext>]
+                                 the same for IRIs under the base outside the service's own
+                                 spaces (a graph built elsewhere and loaded with its base)
     /ontology[.<ext>]            the ontology document (negotiated; hash IRIs land here)
     /.well-known/void[.<ext>]    VoID + DCAT description of the dataset
     /dumps/ , /dumps/<file>      dump listing and files
@@ -160,13 +163,47 @@ def _path(iri: str) -> str:
     return request.script_root + "/" + quote(iri[len(base()) :], safe="/#:@!$&'()*+,;=-._~%")
 
 
+# First path segments the service itself answers; every other path under the base can
+# name a resource of a graph built elsewhere (``migkg load`` of a foreign dump).
+_OWN_SPACES = frozenset(
+    {
+        "",
+        "id",
+        "page",
+        "data",
+        "graph",
+        "ontology",
+        "dumps",
+        ".well-known",
+        "lookup",
+        "sparql",
+        "query",
+        "search",
+        "classes",
+        "documents",
+        "read",
+        "charts",
+        "validation",
+        "static",
+        "health",
+    }
+)
+
+
+def _foreign_path(rest: str) -> bool:
+    """Whether ``rest`` (a path under the base, no leading slash) lies outside the spaces
+    this service mints and serves itself."""
+    first = rest.split("/", 1)[0].split("#", 1)[0].split(".", 1)[0]
+    return first not in _OWN_SPACES
+
+
 def link(iri: str | None) -> str:
     """Where a page links an IRI: entity pages directly (saves the 303), our other IRIs by
     path, external IRIs as they are."""
     if not iri:
         return "#"
     b = base()
-    if iri.startswith(b + "id/"):
+    if iri.startswith(b + "id/") or (iri.startswith(b) and _foreign_path(iri[len(b) :])):
         return request.script_root + "/page/" + quote(iri[len(b) :], safe="/#:@!$&'()*+,;=-._~%")
     if iri.startswith(b):
         return _path(iri)
@@ -235,23 +272,36 @@ def _not_acceptable() -> Response:
 # --- entities -------------------------------------------------------------------------------
 
 
-def _entity_key(rest: str) -> tuple[str, str | None]:
+def _entity_key(rest: str, space: str = "id/") -> tuple[str, str | None]:
     """``country/AFG.ttl`` -> (``country/AFG``, ``ttl``) when the stripped IRI exists."""
     stem, dot, ext = rest.rpartition(".")
-    if dot and ext in RDF_FORMATS and d.resource_exists(store(), base() + "id/" + stem):
+    if dot and ext in RDF_FORMATS and d.resource_exists(store(), base() + space + stem):
         return stem, ext
     return rest, None
 
 
 @blueprint.route("/id/<path:key>")
 def dereference(key: str) -> Response:
-    iri = base() + "id/" + key
+    return _dereference("id/" + key)
+
+
+@blueprint.route("/<path:rest>")
+def dereference_foreign(rest: str) -> Response:
+    """IRIs under the base that a graph built elsewhere minted (``{base}country/AFG``):
+    every route of our own wins over this one, so it sees only other paths."""
+    if not _foreign_path(rest):
+        return _not_found(base() + rest, negotiate(request.accept_mimetypes))
+    return _dereference(rest)
+
+
+def _dereference(rest: str) -> Response:
+    iri = base() + rest
     fmt = negotiate(request.accept_mimetypes)
     if not d.resource_exists(store(), iri):
         return _not_found(iri, fmt)
     if fmt is None:
         return _not_acceptable()
-    target = f"/page/id/{key}" if fmt == "html" else f"/data/id/{key}.{fmt}"
+    target = f"/page/{rest}" if fmt == "html" else f"/data/{rest}.{fmt}"
     resp = redirect(request.script_root + quote(target, safe="/:@!$&'()*+,;=-._~%"), code=303)
     resp.headers["Vary"] = "Accept"
     return resp
@@ -286,17 +336,28 @@ def _rdf_response(
 
 @blueprint.route("/data/id/<path:rest>")
 def data(rest: str) -> Response:
-    key, ext = _entity_key(rest)
-    iri = base() + "id/" + key
+    return _data("id/", rest)
+
+
+@blueprint.route("/data/<path:rest>")
+def data_foreign(rest: str) -> Response:
+    if not _foreign_path(rest):
+        return _not_found(base() + rest, negotiate(request.accept_mimetypes, html=False))
+    return _data("", rest)
+
+
+def _data(space: str, rest: str) -> Response:
+    key, ext = _entity_key(rest, space)
+    iri = base() + space + key
     if ext is None:  # generic document: negotiated, names the variant in Content-Location
         fmt = negotiate(request.accept_mimetypes, html=False)
         if not d.resource_exists(store(), iri):
             return _not_found(iri, fmt)
         if fmt is None:
             return _not_acceptable()
-        document = f"{base()}data/id/{key}.{fmt}"
+        document = f"{base()}data/{space}{key}.{fmt}"
         return _rdf_response(iri, fmt, document, vary=True, location=_path(document))
-    return _rdf_response(iri, ext, f"{base()}data/id/{key}.{ext}")
+    return _rdf_response(iri, ext, f"{base()}data/{space}{key}.{ext}")
 
 
 @blueprint.route("/lookup")
@@ -323,13 +384,13 @@ def lookup() -> Response:
     return _rdf_response(iri, ext, request.url, vary=True)
 
 
-def _alternates(key: str) -> list[tuple[str, str, str]]:
-    """(media type, label, href) of each RDF representation of an entity."""
+def _alternates(rest: str) -> list[tuple[str, str, str]]:
+    """(media type, label, href) of each RDF representation of the entity at ``rest``."""
     return [
         (
             f.media_type,
             FORMAT_LABELS[ext],
-            request.script_root + quote(f"/data/id/{key}.{ext}", safe="/:@!$&'()*+,;=-._~%"),
+            request.script_root + quote(f"/data/{rest}.{ext}", safe="/:@!$&'()*+,;=-._~%"),
         )
         for ext, f in RDF_FORMATS.items()
     ]
@@ -344,7 +405,18 @@ def _int_arg(name: str, default: int = 0, maximum: int = 10**9) -> int:
 
 @blueprint.route("/page/id/<path:key>")
 def page(key: str) -> Response:
-    iri = base() + "id/" + key
+    return _entity_page("id/" + key)
+
+
+@blueprint.route("/page/<path:rest>")
+def page_foreign(rest: str) -> Response:
+    if not _foreign_path(rest):
+        return _not_found(base() + rest, "html")
+    return _entity_page(rest)
+
+
+def _entity_page(rest: str) -> Response:
+    iri = base() + rest
     s = store()
     if not d.resource_exists(s, iri):
         return _not_found(iri, "html")
@@ -354,11 +426,11 @@ def page(key: str) -> Response:
         return _not_found(iri, "html")
 
     def render() -> tuple[bytes, str]:
-        document = f"{base()}page/id/{key}"
+        document = f"{base()}page/{rest}"
         embedded = _description_triples(iri, document, "html", incoming=EMBEDDED_INCOMING)
         context = {
             "iri": iri,
-            "alternates": _alternates(key),
+            "alternates": _alternates(rest),
             "jsonld": compact_jsonld(embedded, vocab(base()).prefixes()),
             **_template_helpers(),
         }
