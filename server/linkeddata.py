@@ -163,38 +163,30 @@ def _path(iri: str) -> str:
     return request.script_root + "/" + quote(iri[len(base()) :], safe="/#:@!$&'()*+,;=-._~%")
 
 
-# First path segments the service itself answers; every other path under the base can
-# name a resource of a graph built elsewhere (``migkg load`` of a foreign dump).
-_OWN_SPACES = frozenset(
-    {
-        "",
-        "id",
-        "page",
-        "data",
-        "graph",
-        "ontology",
-        "dumps",
-        ".well-known",
-        "lookup",
-        "sparql",
-        "query",
-        "search",
-        "classes",
-        "documents",
-        "read",
-        "charts",
-        "validation",
-        "static",
-        "health",
-    }
-)
+def _own_spaces() -> frozenset[str]:
+    """First path segments the service answers itself (from its routes, so a new route
+    is never mistaken for a foreign IRI); every other path under the base can name a
+    resource of a graph built elsewhere (``migkg load`` of a foreign dump)."""
+    url_map = current_app.url_map
+    cached = _OWN_SPACES.get(id(url_map))
+    if cached is None:
+        firsts = {""}
+        for rule in url_map.iter_rules():
+            first = rule.rule.lstrip("/").split("/", 1)[0]
+            if "<" not in first.split(".", 1)[0]:
+                firsts.add(first.split(".", 1)[0].split("<", 1)[0])
+        cached = _OWN_SPACES[id(url_map)] = frozenset(firsts)
+    return cached
+
+
+_OWN_SPACES: dict[int, frozenset[str]] = {}
 
 
 def _foreign_path(rest: str) -> bool:
     """Whether ``rest`` (a path under the base, no leading slash) lies outside the spaces
     this service mints and serves itself."""
     first = rest.split("/", 1)[0].split("#", 1)[0].split(".", 1)[0]
-    return first not in _OWN_SPACES
+    return first not in _own_spaces()
 
 
 def link(iri: str | None) -> str:
