@@ -63,6 +63,7 @@ def link(
     document: Document, mentions: list[Mention], shared: tuple[Definition, ...] = ()
 ) -> Linked:
     index = name_index(document, shared)
+    qualified = qualified_forms(index.records)
     linked: list[Mention] = []
     records: dict[str, NameRecord] = {}
     for mention in mentions:
@@ -71,6 +72,7 @@ def link(
             record = index.lookup(mention.surface)
             if record is None:
                 continue
+            record = qualified.get(record.key, record)
             key = record.key
             records[key] = record
         if key is None:
@@ -94,6 +96,36 @@ def link(
             if key not in entities and (record := _record_by_key(index, key)):
                 entities[key] = _record_entity(record)
     return Linked(entities, linked, relations, objective_links)
+
+
+# A government body named by its function only ("Ministry of Health", "the Directorate
+# of Migration"): every country has one, so the name alone does not say which.
+_GENERIC_BODY = re.compile(
+    r"^(?:(?:Federal|National|State)\s+)?(?:Ministry|Department|Directorate|Secretariat|"
+    r"Office|Agency)\s+(?:of|for)\s+\S"
+)
+_COUNTRY_QUALIFIER = re.compile(
+    r"^(?:of|in|for)\s+(?:the\s+)?(?:Republic\s+of\s+)?(?P<country>.+)$"
+)
+
+
+def qualified_forms(records: list[NameRecord]) -> dict[str, NameRecord]:
+    """Generic government bodies of one document that mean its one country-qualified body:
+    in a report that names "the Ministry of Health of the Republic of Armenia", a later
+    "the Ministry of Health" is that ministry, not one entity with every other country's
+    (``{generic key: qualified record}``; only where exactly one qualified form exists)."""
+    found: dict[str, list[NameRecord]] = {}
+    for generic in records:
+        if generic.kind != "organization" or not _GENERIC_BODY.match(generic.label):
+            continue
+        prefix = generic.label + " "
+        for other in records:
+            if other.kind != generic.kind or not other.label.startswith(prefix):
+                continue
+            qualifier = _COUNTRY_QUALIFIER.match(other.label[len(prefix) :])
+            if qualifier and reference.country_by_name(qualifier.group("country")):
+                found.setdefault(generic.key, []).append(other)
+    return {key: forms[0] for key, forms in found.items() if len(forms) == 1}
 
 
 def linked_in(passage: Passage, mentions: list[Mention]) -> list[Mention]:

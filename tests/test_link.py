@@ -10,7 +10,7 @@ from test_recognise import make_document
 
 from graph.link import Linked, link, sentences
 from graph.model import Document, Passage
-from graph.recognise import recognise
+from graph.recognise import NameRecord, recognise
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -366,3 +366,42 @@ def test_names_one_report_defines_are_known_in_the_others() -> None:
     assert [m.entity_key for m in b.mentions if m.surface == "AVRR"] == [key]
     # a report whose own acronym list spells AVRR out in lower case keeps its reading
     assert not any(m.entity_key == key for m in c.mentions)
+
+
+def _org(key: str, label: str) -> NameRecord:
+    return NameRecord(key, "organization", label, "government", names=[label])
+
+
+def test_a_generic_body_means_the_one_qualified_body_of_its_document() -> None:
+    from graph.link import qualified_forms
+
+    generic = _org("organization/ministry-of-health", "Ministry of Health")
+    armenia = _org(
+        "organization/ministry-of-health-of-the-republic-of-armenia",
+        "Ministry of Health of the Republic of Armenia",
+    )
+    interior = _org("organization/ministry-of-the-interior", "Ministry of the Interior")
+    assert qualified_forms([generic, armenia, interior]) == {generic.key: armenia}
+    # two countries' ministries: the short name says neither
+    ghana = _org("organization/ministry-of-health-of-ghana", "Ministry of Health of Ghana")
+    assert qualified_forms([generic, armenia, ghana]) == {}
+    # a longer name that is not a country's body is no qualified form
+    unit = _org("organization/ministry-of-health-unit", "Ministry of Health Migration Unit")
+    assert qualified_forms([generic, unit]) == {}
+    # only generic bodies: a programme or a specific name is never re-pointed
+    fund = _org("organization/fund-for-health", "Fund for Health")
+    fund_mex = _org("organization/fund-for-health-in-mexico", "Fund for Health in Mexico")
+    assert qualified_forms([fund, fund_mex]) == {}
+
+
+def test_the_short_name_of_a_countrys_ministry_links_to_that_ministry() -> None:
+    result = linked(
+        "IOM coordinated videoconferences between officials within the Ministry of Health and "
+        "diaspora medical professionals.",
+        "These professionals provided the Ministry of Health of the Republic of Armenia with "
+        "key insights.",
+    )
+    keys = {m.surface: m.entity_key for m in result.mentions if m.kind == "organization"}
+    armenia = keys["Ministry of Health of the Republic of Armenia"]
+    assert keys["Ministry of Health"] == armenia
+    assert "organization/ministry-of-health" not in result.entities
