@@ -22,6 +22,7 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -375,15 +376,23 @@ def build_index(store, vocab: Vocab, path: Path) -> None:
     db = sqlite3.connect(tmp)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        types = _collect_types(store, ont)
-        labels, display = _collect_labels(store, ont)
-        mentions = _count(store, vocab, "?m oa:hasBody ?e .", "?m")
-        observations = _count(
-            store, vocab, "?o a qb:Observation ; ?p ?e . FILTER(?p != rdf:type)", "?o"
-        )
-        part_of = _collect_part_of(store, vocab)
-        exacts = _collect_mention_quotes(store, vocab)
-        locators = _collect_literal(store, ont + "locator")
+        # The collectors are independent reads; pyoxigraph evaluates and serialises without
+        # the GIL, so the engine-bound ones run while the Python-bound ones parse.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="browse-index") as pool:
+            observations_f = pool.submit(
+                _count, store, vocab, "?o a qb:Observation ; ?p ?e . FILTER(?p != rdf:type)", "?o"
+            )
+            part_of_f = pool.submit(_collect_part_of, store, vocab)
+            exacts_f = pool.submit(_collect_mention_quotes, store, vocab)
+            types = _collect_types(store, ont)
+            labels, display = _collect_labels(store, ont)
+            mentions = _count(store, vocab, "?m oa:hasBody ?e .", "?m")
+            locators = _collect_literal(store, ont + "locator")
+            observations, part_of, exacts = (
+                observations_f.result(),
+                part_of_f.result(),
+                exacts_f.result(),
+            )
 
         entities = set(types) | set(display)
         rows = []
