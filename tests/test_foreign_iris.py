@@ -60,7 +60,16 @@ def test_foreign_iri_rdf_documents(url: str) -> None:
     assert generic.headers["Content-Location"].endswith("/data/country/XYZ.ttl")
 
 
-@pytest.mark.parametrize("path", ["/country/NOPE", "/page/country/NOPE", "/data/country/NOPE.ttl"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/country/NOPE",
+        "/page/country/NOPE",
+        "/data/country/NOPE.ttl",
+        "/country/%3E%20%7B",  # IRI-breaking characters never reach a query
+        "/country/XYZ%22%20.%20%3Fs",
+    ],
+)
 def test_unknown_foreign_iris_are_404(url: str, path: str) -> None:
     assert get(url + path).status_code == 404
 
