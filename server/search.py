@@ -552,7 +552,7 @@ def _collect_mention_quotes(store, vocab: Vocab) -> dict[str, str]:
         "SELECT ?m (MIN(?exact) AS ?x) WHERE { ?m oa:hasTarget ?t . ?t oa:hasSelector ?sel . "
         "?sel oa:exact ?exact } GROUP BY ?m"
     )
-    return {_text(r["m"]): _text(r["x"]) for r in store.select(sparql) if "x" in r}
+    return dict(_tsv_pairs(store, sparql))
 
 
 def _fallback_label(iri: str, quotes: dict[str, str], locators: dict[str, str]) -> str:
