@@ -590,6 +590,10 @@ class _Slot:
         self.conn = conn
         self.ready = False  # the thread's ("ready", None) has been read
 
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
 
 class _Worker:
     """One query process and a pipe per query thread.  A request's own thread sends on a
@@ -609,10 +613,9 @@ class _Worker:
         self.process.start()
         for _, child in pipes:
             child.close()
-        self._slots = [_Slot(parent) for parent, _ in pipes]
         self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
-        for slot in self._slots:
-            self._free.put(slot)
+        for parent, _ in pipes:
+            self._free.put(_Slot(parent))
         self._dead = False
 
     @property
@@ -638,22 +641,32 @@ class _Worker:
             slot.conn.send(request)
             if not slot.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._dead = True  # its answer may still come: this pipe is never reused
+                slot.close()
                 return None
             reply = slot.conn.recv()
-        except (EOFError, OSError, ValueError):  # the process ended (or was killed)
+        except (EOFError, OSError, ValueError, TypeError):  # the process ended or was killed
             self._dead = True
+            slot.close()
             raise _WorkerDied from None
-        self._free.put(slot)
+        if self._dead:  # killed meanwhile (another query's timeout): nothing reuses it
+            slot.close()
+        else:
+            self._free.put(slot)
         return reply
 
     def kill(self) -> None:
+        """Kill the process.  The pipes a request thread is using are closed by that
+        thread (closing them here could pull one from under its read); the idle ones
+        here."""
         self._dead = True
         with contextlib.suppress(Exception):
             self.process.kill()
             self.process.join(timeout=5)
-        for slot in self._slots:
-            with contextlib.suppress(Exception):
-                slot.conn.close()
+        while True:
+            try:
+                self._free.get_nowait().close()
+            except queue.Empty:
+                break
 
 
 class EmbeddedExecutor:
