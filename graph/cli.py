@@ -180,13 +180,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     except BaseException:
         store.discard(build_dir)
         raise
-    print(summary(location))
+    classes = class_counts(location)
+    print(summary(location, classes=classes))
     print(f"loaded in {time.perf_counter() - started:.1f} s")
-    classes = [
-        row["c"].value
-        for row in store.EmbeddedStore(location).select("SELECT DISTINCT ?c WHERE { ?s a ?c }")
-    ]
-    other = base_of_classes(classes, settings.base_iri)
+    other = base_of_classes([cls for _, cls in classes], settings.base_iri)
     if other is not None:
         print(
             f"note: no class of this base's ontology ({settings.base_iri}ontology#) is in the "
@@ -305,7 +302,16 @@ SELECT ?doc (COUNT(?obs) AS ?n) WHERE {
 """
 
 
-def summary(location: str, per_document: bool = False) -> str:
+def class_counts(location: str) -> list[tuple[int, str]]:
+    """(instances, class IRI) of every class of the published build, most used first."""
+    rows = store.EmbeddedStore(location).select(CLASS_COUNTS)
+    return [(int(row["n"].value), row["class"].value) for row in rows]
+
+
+def summary(
+    location: str, per_document: bool = False, classes: list[tuple[int, str]] | None = None
+) -> str:
+    """What the published build holds; ``classes``: `class_counts` when already read."""
     es = store.EmbeddedStore(location)
     info = es.info
     lines = [f"store: {location} -> {es.directory}"]
@@ -313,8 +319,8 @@ def summary(location: str, per_document: bool = False) -> str:
         lines.append(f"build: {info['build_id'][:12]}  base IRI: {info.get('base_iri')}")
     lines.append(f"quads: {len(es)}")
     lines.append("instances per class:")
-    for row in es.select(CLASS_COUNTS):
-        lines.append(f"  {int(row['n'].value):>8}  {row['class'].value}")
+    for count, cls in class_counts(location) if classes is None else classes:
+        lines.append(f"  {count:>8}  {cls}")
     if per_document:
         lines.append("observations per document:")
         for row in es.select(OBS_PER_DOCUMENT):

@@ -115,17 +115,14 @@ def _labels(db: ox.Store, predicate: str, union: bool) -> list[tuple[str, str, s
 class LabelIndex(ReadOnlyIndex):
     """Read side: label search of one build."""
 
+    file_name = INDEX_NAME
+
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self._predicates = dict(self.conn.execute("SELECT iri, id FROM predicate"))
         self.full_text = bool(
             self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'label_text'").fetchone()
         )
-
-    @classmethod
-    def open(cls, build_dir: str | Path) -> LabelIndex | None:
-        path = index_path(build_dir)
-        return cls(path) if path.is_file() else None
 
     def search(
         self,

@@ -160,10 +160,7 @@ def _sort(members: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
 class ListingIndex(ReadOnlyIndex):
     """Read side: pages of one build's listings."""
 
-    @classmethod
-    def open(cls, build_dir: str | Path) -> ListingIndex | None:
-        path = index_path(build_dir)
-        return cls(path) if path.is_file() else None
+    file_name = INDEX_NAME
 
     def page(
         self,

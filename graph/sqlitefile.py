@@ -9,6 +9,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar, Self
 
 _FAST_WRITES = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"  # the file is new and private
 
@@ -35,7 +36,15 @@ def written_atomically(target: Path, schema: str) -> Iterator[sqlite3.Connection
 
 class ReadOnlyIndex:
     """One read-only connection to an index file, shared by the server's threads (its
-    queries are serialised by ``lock``)."""
+    queries are serialised by ``lock``).  Subclasses name their file in ``file_name``."""
+
+    file_name: ClassVar[str]
+
+    @classmethod
+    def open(cls, build_dir: str | Path) -> Self | None:
+        """The build's index, or None for a build written before it existed."""
+        path = Path(build_dir) / cls.file_name
+        return cls(path) if path.is_file() else None
 
     def __init__(self, path: Path) -> None:
         self.path = path

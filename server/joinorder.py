@@ -26,39 +26,17 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 from urllib.parse import urljoin
 
+from server.sparql_tokens import Token, lex
+
 MAX_QUERY_CHARS = 20_000  # longer texts are passed on untouched
 MAX_COUNTED = 16  # starting points counted per block (each count is a small engine query)
 # Counting costs ~30 us plus ~0.2 us per match (1M triples): count to a small cap first,
 # and further only when every starting point reaches it.
 SMALL_CAP, LARGE_CAP = 128, 1000
 
-_LEXER = re.compile(
-    r"""(?P<space>\s+|\#[^\n\r]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-        |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    |(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-    |(?P<bnode>_:[A-Za-z0-9_](?:[\w.\-]*[\w\-])?)
-    |(?P<pname>(?:[A-Za-z\u00c0-\uffff](?:[\w.\-\u00b7\u00c0-\uffff]*[\w\-\u00b7\u00c0-\uffff])?)?
-        :(?:[\w:\-\u00c0-\uffff](?:[\w.:\-\u00b7\u00c0-\uffff]*[\w:\-\u00b7\u00c0-\uffff])?)?)
-    |(?P<number>[+-]?(?:\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+))
-    |(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    |(?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<datatype>\^\^)
-    |(?P<punct>[{}()\[\].;,*|/^?+!=<>&\-])""",
-    re.VERBOSE,
-)
-
 # Tokens a pure triples block may hold; anything else leaves its group alone.
 _TERM_KINDS = frozenset({"iri", "pname", "var", "bnode", "number"})
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-class Token(NamedTuple):
-    kind: str
-    text: str
-    start: int
-    end: int
 
 
 class Term(NamedTuple):
@@ -96,20 +74,6 @@ Estimate = Callable[[Pattern, int], int]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def lex(query: str) -> list[Token] | None:
-    tokens, position, end = [], 0, len(query)
-    match_at, append = _LEXER.match, tokens.append
-    while position < end:
-        match = match_at(query, position)
-        if match is None:
-            return None
-        kind, after = match.lastgroup, match.end()
-        if kind != "space":
-            append(Token(kind or "", query[position:after], position, after))
-        position = after
-    return tokens
 
 
 def _term(tokens: Sequence[Token], i: int, *, verb: bool) -> tuple[Term, int]:

@@ -26,6 +26,7 @@ so it works whatever Host header or proxy is in front.  Rendered responses are c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -45,6 +46,7 @@ from flask import (
     request,
     send_file,
 )
+from werkzeug.routing import Map
 
 from graph.config import Settings
 from graph.namespaces import vocab
@@ -167,19 +169,17 @@ def _own_spaces() -> frozenset[str]:
     """First path segments the service answers itself (from its routes, so a new route
     is never mistaken for a foreign IRI); every other path under the base can name a
     resource of a graph built elsewhere (``migkg load`` of a foreign dump)."""
-    url_map = current_app.url_map
-    cached = _OWN_SPACES.get(id(url_map))
-    if cached is None:
-        firsts = {""}
-        for rule in url_map.iter_rules():
-            first = rule.rule.lstrip("/").split("/", 1)[0]
-            if "<" not in first.split(".", 1)[0]:
-                firsts.add(first.split(".", 1)[0].split("<", 1)[0])
-        cached = _OWN_SPACES[id(url_map)] = frozenset(firsts)
-    return cached
+    return _first_segments(current_app.url_map)
 
 
-_OWN_SPACES: dict[int, frozenset[str]] = {}
+@functools.cache
+def _first_segments(url_map: Map) -> frozenset[str]:
+    firsts = {""}
+    for rule in url_map.iter_rules():
+        first = rule.rule.lstrip("/").split("/", 1)[0].split(".", 1)[0]
+        if "<" not in first:
+            firsts.add(first)
+    return frozenset(firsts)
 
 
 def _foreign_path(rest: str) -> bool:

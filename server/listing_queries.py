@@ -27,18 +27,11 @@ from functools import lru_cache
 from typing import TypeVar
 
 from graph.listing_index import LABEL_PREDICATES, RDF_TYPE
+from server.sparql_tokens import lex
 
-_TOKEN = re.compile(
-    r"""(?P<space>\s+|\#[^\n\r]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$]\w+)
-    |(?P<pname>(?:[A-Za-z](?:[\w.\-]*[\w\-])?)?:(?:[\w\-](?:[\w.\-]*[\w\-])?)?)
-    |(?P<word>[A-Za-z]+)
-    |(?P<number>\d+)
-    |(?P<string>"[^"\\\n\r]*"|'[^'\\\n\r]*')
-    |(?P<punct>[{}().;,*|])""",
-    re.VERBOSE,
-)
+# What the shape parsers read: tokens of these kinds, plain strings and whole numbers.
+_SHAPE_KINDS = frozenset({"iri", "var", "pname", "word", "number", "string", "punct"})
+_SHAPE_PUNCT = frozenset("{}().;,*|")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _LABELS = frozenset(LABEL_PREDICATES)
 T = TypeVar("T")
@@ -59,15 +52,22 @@ class ListingQuery:
 @lru_cache(maxsize=256)
 def tokens_of(query: str) -> tuple[tuple[str, str], ...] | None:
     """The query's tokens (spaces and comments left out), or None when it has one this
-    small grammar does not know; cached, as both shape parsers read the same query."""
-    out, position = [], 0
-    while position < len(query):
-        match = _TOKEN.match(query, position)
-        if match is None:
-            return None  # strings, operators, escapes...: not a listing
-        position = match.end()
-        if match.lastgroup != "space":
-            out.append((match.lastgroup or "", match.group()))
+    small grammar does not know (escapes, long strings, operators, tags...); cached, as
+    both shape parsers read the same query."""
+    tokens = lex(query)
+    if tokens is None:
+        return None
+    out = []
+    for token in tokens:
+        kind, text = token.kind, token.text
+        if (
+            kind not in _SHAPE_KINDS
+            or (kind == "punct" and text not in _SHAPE_PUNCT)
+            or (kind == "string" and ("\\" in text or text[:3] in ('"""', "'''")))
+            or (kind == "number" and not text.isdigit())
+        ):
+            return None
+        out.append((kind, text))
     return tuple(out)
 
 
