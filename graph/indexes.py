@@ -1,8 +1,9 @@
 """The per-build query indexes the load stage writes beside the store.
 
-`graph.listing_index` (class members by label) and `graph.label_index` (label text), both
-built from the engine's own answers so that the server can answer the matching SPARQL
-queries from them exactly (`server.indexed`).
+`graph.listing_index` (class members by label), `graph.label_index` (label text) and
+`graph.cube_index` (observations by their properties), all built from the engine's own
+answers so that the server can answer the matching SPARQL queries from them exactly
+(`server.indexed`).
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import label_index, listing_index, store
+from graph import cube_index, label_index, listing_index, store
 
 
 @dataclass(frozen=True)
 class IndexesBuilt:
     listings: listing_index.IndexStats
     labels: label_index.LabelIndexStats
+    observations: cube_index.CubeStats
 
     def summary(self) -> str:
         return (
             f"{self.listings.listings} class listings ({self.listings.rows} rows), "
             f"{self.labels.rows} labels"
             + ("" if self.labels.full_text else " (no FTS5 trigram: searches scan)")
+            + f", {self.observations.observations} observations"
+            f" ({self.observations.columns} properties)"
         )
 
 
@@ -33,7 +37,14 @@ def build(db: ox.Store, build_dir: str | Path) -> IndexesBuilt:
     return IndexesBuilt(
         listing_index.build(db, build_dir, union=union),
         label_index.build(db, build_dir, union=union),
+        cube_index.build(db, build_dir, union=union),
     )
+
+
+def build_in(build_dir: str) -> IndexesBuilt:
+    """`build` on the store in ``build_dir`` opened read-only: what `migkg load` runs in a
+    process of its own, beside the browse index."""
+    return build(store.open_store(build_dir), build_dir)
 
 
 def ensure(location: str | Path) -> None:
@@ -42,7 +53,7 @@ def ensure(location: str | Path) -> None:
     build_dir = store.resolve(location)
     missing = [
         module
-        for module in (listing_index, label_index)
+        for module in (listing_index, label_index, cube_index)
         if not module.index_path(build_dir).exists()
     ]
     if not missing or not store.exists(location):

@@ -2,18 +2,30 @@
 
 Class listings ordered by label (`server.listing_queries`, `graph.listing_index`) and
 label searches (`server.label_queries`, `graph.label_index`) are recognised token by
-token and answered with an index lookup; every other query, and every one an index
-cannot answer exactly, goes to the wrapped executor (result cache, query process).
+token and answered with an index lookup; counts and sums over observations
+(`server.aggregate_queries`, `graph.cube_index`) are pre-aggregated from the observation
+index and finished by the engine.  Every other query, and every one an index cannot
+answer exactly, goes to the wrapped executor (result cache, query process) as written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
+from typing import NamedTuple
 
+from graph.cube_index import CubeIndex
 from graph.label_index import LabelIndex
 from graph.listing_index import ListingIndex
-from server.executor import QueryExecutor, QueryRequest, QueryResult, solutions_from_tsv
+from server import aggregate_queries
+from server.executor import (
+    QueryExecutor,
+    QueryRequest,
+    QueryResult,
+    QuerySyntaxError,
+    solutions_from_tsv,
+)
 from server.label_queries import parse_label_search
 from server.listing_queries import ListingQuery, parse_listing
 
@@ -25,11 +37,12 @@ class IndexedQueries:
     def __init__(self, inner: QueryExecutor, location: str) -> None:
         self.inner = inner
         self.location = location
-        # build directory -> its (listing index, label index), either None if missing
-        self._indexes: dict[str, tuple[ListingIndex | None, LabelIndex | None]] = {}
+        # build directory -> its indexes, each None if missing
+        self._indexes: dict[str, _Indexes] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
         self.answered = 0  # queries answered from the index (stats)
+        self.pre_aggregated = 0  # aggregates the engine finished from the observation index
         limits = getattr(inner, "limits", None)
         self.base_iri = limits.base_iri if limits is not None else ""
 
@@ -43,18 +56,46 @@ class IndexedQueries:
     def execute(self, request: QueryRequest) -> QueryResult:
         result = self._from_index(request)
         self._local.indexed = result is not None
-        return result if result is not None else self.inner.execute(request)
+        if result is not None:
+            return result
+        rewritten = self._pre_aggregated(request)
+        if rewritten is not None:
+            try:
+                result = self.inner.execute(rewritten)
+            except QuerySyntaxError:
+                pass  # never expected: the query as written gets the engine's own answer
+            else:
+                with self._lock:
+                    self.pre_aggregated += 1
+                return result
+        return self.inner.execute(request)
 
-    def _index(self) -> tuple[ListingIndex | None, LabelIndex | None]:
+    def _index(self) -> _Indexes:
         build_dir = os.path.realpath(self.location)
         with self._lock:
             if build_dir not in self._indexes:
                 # a new build: forget the old indexes (a thread still reading one keeps its
                 # reference; the connection closes when the last one is gone)
                 self._indexes = {
-                    build_dir: (ListingIndex.open(build_dir), LabelIndex.open(build_dir))
+                    build_dir: _Indexes(
+                        ListingIndex.open(build_dir),
+                        LabelIndex.open(build_dir),
+                        CubeIndex.open(build_dir),
+                    )
                 }
             return self._indexes[build_dir]
+
+    def _pre_aggregated(self, request: QueryRequest) -> QueryRequest | None:
+        if request.solutions_format is None or request.default_graphs or request.named_graphs:
+            return None
+        aggregate = aggregate_queries.parse_aggregate(request.query, self.base_iri)
+        if aggregate is None:
+            return None
+        cube = self._index().observations
+        if cube is None:
+            return None
+        text = aggregate_queries.rewrite(aggregate, cube)
+        return None if text is None else dataclasses.replace(request, query=text)
 
     def _from_index(self, request: QueryRequest) -> QueryResult | None:
         key = request.solutions_format
@@ -67,7 +108,7 @@ class IndexedQueries:
         limits = getattr(self.inner, "limits", None)
         # never read more than one row past the cap: over it, the engine reports the error
         cap = None if limits is None else limits.max_rows + 1
-        listings, labels = self._index()
+        listings, labels, _ = self._index()
         if listing is not None and listings is not None:
             names, rows = listing.names, self._listing_rows(listings, listing, cap)
         elif search is not None and labels is not None:
@@ -116,8 +157,8 @@ class IndexedQueries:
     def close(self) -> None:
         with self._lock:
             indexes, self._indexes = list(self._indexes.values()), {}
-        for pair in indexes:
-            for index in pair:
+        for opened in indexes:
+            for index in opened:
                 if index is not None:
                     index.close()
         self.inner.close()
@@ -125,3 +166,9 @@ class IndexedQueries:
     def __getattr__(self, name: str):
         # limits, build_key, worker_pids(), stats ... of the wrapped executor
         return getattr(self.inner, name)
+
+
+class _Indexes(NamedTuple):
+    listings: ListingIndex | None
+    labels: LabelIndex | None
+    observations: CubeIndex | None
