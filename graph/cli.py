@@ -198,17 +198,19 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def write_indexes(build_dir: Path, base_iri: str) -> None:
     """The query indexes (`graph.indexes`) and the browse index of a loaded build, side by
-    side: the query indexes in a process of their own (in a thread, both halves were
-    bound by one GIL; as processes they use both cores)."""
+    side: the query indexes in processes of their own (in threads, all were bound by one
+    GIL; as processes they keep both cores busy)."""
     from server.prepare import prepare_build  # lazy: the server's side of a build
 
     started = time.perf_counter()
     # spawn, not fork: the parent has pyoxigraph's threads and an open store
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        query_indexes = pool.submit(indexes.build_in, str(build_dir))
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        labels = pool.submit(indexes.build_labels_in, str(build_dir))
+        observations = pool.submit(indexes.build_observations_in, str(build_dir))
         prepare_build(build_dir, base_iri, with_dumps=False)
-        built = query_indexes.result()  # its error, if any, is raised here
+        # their errors, if any, are raised here
+        built = indexes.IndexesBuilt(*labels.result(), observations.result())
     print(
         f"  indexes: {built.summary()}, browse index: {time.perf_counter() - started:.1f} s",
         file=sys.stderr,

@@ -40,6 +40,7 @@ INDEX_NAME = f"observations-v{INDEX_VERSION}.sqlite"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OBSERVATION = "http://purl.org/linked-data/cube#Observation"
 SAMPLE = 2000  # observations whose properties are the candidate columns
+MIN_SAMPLE = 50  # values a property needs in the sample to be judged an identifier
 MAX_SCALE = 18  # fraction digits kept (Oxigraph's decimals have 18)
 _INT64 = 2**63
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -162,20 +163,27 @@ def _tsv(db: ox.Store, query: str, options: dict) -> list[list[str]]:
 
 
 def _candidate_predicates(db: ox.Store, options: dict) -> list[str]:
-    """Properties of a sample of the observations, less rdf:type and those with
-    language-tagged values (labels and notes are not what aggregates group by)."""
-    query = f"""SELECT ?p (MAX(COALESCE(LANG(?o), "")) AS ?lang) WHERE {{
+    """Properties of a sample of the observations, less rdf:type, those with
+    language-tagged values (labels and notes) and those linking most observations to a
+    resource of their own (their sources): grouping by them would give about one group
+    per observation, so there is nothing to pre-aggregate, and their columns would cost
+    as much load time as a dimension's."""
+    query = f"""SELECT ?p (MAX(COALESCE(LANG(?o), "")) AS ?lang) (COUNT(?o) AS ?n)
+        (COUNT(DISTINCT ?o) AS ?distinct) (SUM(IF(isIRI(?o), 1, 0)) AS ?iris) WHERE {{
         {{ SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> }} LIMIT {SAMPLE} }}
         ?s ?p ?o }} GROUP BY ?p"""
     found = []
     for solution in db.query(query, **options):
         predicate, lang = solution["p"], solution["lang"]
+        n, distinct, iris = (int(solution[name].value) for name in ("n", "distinct", "iris"))
         if (
-            isinstance(predicate, ox.NamedNode)
-            and predicate.value != RDF_TYPE
-            and not (lang and lang.value)
+            not isinstance(predicate, ox.NamedNode)
+            or predicate.value == RDF_TYPE
+            or (lang is not None and lang.value)
+            or (iris == n >= MIN_SAMPLE and distinct > n // 2)
         ):
-            found.append(predicate.value)
+            continue
+        found.append(predicate.value)
     return sorted(found)
 
 
@@ -273,13 +281,14 @@ class CubeIndex(ReadOnlyIndex):
         cap: int,
         *,
         present: Sequence[str] = (),
+        floor: int = 0,
     ) -> list[tuple] | None:
         """The observations whose column ``p`` holds term ``constants[p]`` for every
         ``p`` and which have a value in every column of ``keys``, ``sums`` and
         ``present`` (predicates), grouped by their ``keys`` terms: rows ``(key term
         ids..., count, then for each of ``sums``: scaled sum, whether any value is a
-        decimal, how many values are numbers)``.  None when more than ``cap``
-        observations match, or a sum overflows."""
+        decimal, how many values are numbers)``.  None when more than ``cap`` or fewer
+        than ``floor`` observations have the constants, or a sum overflows."""
         columns = [self.columns[p] for p in sorted({*keys, *sums, *present})]
         if any(self.columns[p].scale is None for p in sums):
             return None
@@ -291,15 +300,17 @@ class CubeIndex(ReadOnlyIndex):
                     return []  # no observation has that value
                 where.append(f"{self.columns[predicate].name} = ?")
                 params.append(found[0])
+            # at most this many match: counted in the constants' index alone
+            if where:
+                (matching,) = self.conn.execute(
+                    f"SELECT COUNT(*) FROM obs WHERE {' AND '.join(where)}", params
+                ).fetchone()
+            else:
+                matching = self.observations
+            if matching > cap or matching < floor:
+                return None
             where += [f"{column.name} IS NOT NULL" for column in columns]
             condition = f" WHERE {' AND '.join(where)}" if where else ""
-            (matching,) = self.conn.execute(
-                f"SELECT COUNT(*) FROM obs{condition}", params
-            ).fetchone()
-            if matching > cap:
-                return None
-            if not matching:
-                return []
             key_names = [self.columns[p].name for p in keys]
             selected = [*key_names, "COUNT(*)"]
             for predicate in sums:
@@ -309,9 +320,11 @@ class CubeIndex(ReadOnlyIndex):
             if key_names:
                 sql += f" GROUP BY {', '.join(key_names)}"
             try:
-                return self.conn.execute(sql, params).fetchall()
+                rows = self.conn.execute(sql, params).fetchall()
             except sqlite3.Error:  # an integer overflow
                 return None
+        # without keys, SQL's one row of an empty selection (COUNT 0) is no group
+        return [row for row in rows if row[len(keys)]]
 
     def terms(self, ids: set[int]) -> dict[int, str]:
         out: dict[int, str] = {}

@@ -41,10 +41,23 @@ def build(db: ox.Store, build_dir: str | Path) -> IndexesBuilt:
     )
 
 
-def build_in(build_dir: str) -> IndexesBuilt:
-    """`build` on the store in ``build_dir`` opened read-only: what `migkg load` runs in a
-    process of its own, beside the browse index."""
-    return build(store.open_store(build_dir), build_dir)
+def build_labels_in(
+    build_dir: str,
+) -> tuple[listing_index.IndexStats, label_index.LabelIndexStats]:
+    """The listing and label indexes of the store in ``build_dir`` (opened read-only):
+    what `migkg load` runs in a process of its own, beside the browse index."""
+    db = store.open_store(build_dir)
+    union = store.has_named_graphs(db)
+    return (
+        listing_index.build(db, build_dir, union=union),
+        label_index.build(db, build_dir, union=union),
+    )
+
+
+def build_observations_in(build_dir: str) -> cube_index.CubeStats:
+    """The observation index of the store in ``build_dir``, likewise."""
+    db = store.open_store(build_dir)
+    return cube_index.build(db, build_dir, union=store.has_named_graphs(db))
 
 
 def ensure(location: str | Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import BASE, build_store, engine_and_indexed
 
 from graph import cube_index
+from server import aggregate_queries
 from server.aggregate_queries import parse_aggregate
 from server.executor import EmbeddedExecutor, QueryRequest
 from server.indexed import IndexedQueries
@@ -25,6 +26,12 @@ PREFIXES = (
     f"PREFIX ex: <{EX}>\n"
 )
 MEASURES = ["ex:m1", "ex:m2", "ex:m3", "ex:doubles"]
+
+
+@pytest.fixture(autouse=True)
+def every_aggregate_from_the_index(monkeypatch) -> None:
+    """The test graphs are small: below `MIN_ROWS` the engine would answer them all."""
+    monkeypatch.setattr(aggregate_queries, "MIN_ROWS", 0)
 
 
 def _value(rng: random.Random, measure: str) -> str:
@@ -262,6 +269,8 @@ def test_decimal_sums_are_exact(tmp_path) -> None:
         "SELECT (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; ex:a ?a }",
         "SELECT ?a ?b (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; ex:a ?a ; ex:b ?b } GROUP BY ?a",
         "SELECT ?a (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; ex:a ?a ; ex:b ?b } GROUP BY ?a ORDER BY ?b",
+        # a variable predicate (its variable could be a dimension of the star)
+        "SELECT ?a (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; ex:a ?a . ?a ?p ?x } GROUP BY ?a",
         # COUNT of a variable the patterns do not name (0 in SPARQL)
         "SELECT ?a (COUNT(?zz) AS ?n) WHERE { ?o a qb:Observation ; ex:a ?a } GROUP BY ?a",
     ],
@@ -326,3 +335,30 @@ def test_sparqlwrapper_gets_the_engines_answer_over_http(tmp_path) -> None:
     want = json.loads(expected)
     assert got["results"]["bindings"] == want["results"]["bindings"]
     assert len(want["results"]["bindings"]) > 5
+
+
+@pytest.mark.slow
+def test_the_example_query_is_pre_aggregated_on_the_seeds(built_store) -> None:
+    """queries/19 (metrics per measure, unit and year) on the seed build: the engine's
+    answer, from the observation index."""
+    from graph.config import QUERIES_DIR
+
+    location, base = built_store
+    query = (QUERIES_DIR / "19-metrics-per-measure-and-year.rq").read_text(encoding="utf-8")
+    with engine_and_indexed(location, base=base) as (engine, indexed):
+        _same_answer(engine, indexed, query, True)
+        assert indexed.pre_aggregated == 3
+        assert engine.execute(QueryRequest(query, "tsv", None)).count > 50
+
+
+def test_few_observations_go_to_the_engine(executors, monkeypatch) -> None:
+    """Below `MIN_ROWS` matching observations the engine is as fast: it answers."""
+    _, engine, indexed = executors
+    monkeypatch.setattr(aggregate_queries, "MIN_ROWS", 10**6)
+    before = indexed.pre_aggregated
+    query = PREFIXES + (
+        "SELECT ?area (COUNT(?obs) AS ?n) WHERE { ?obs a qb:Observation ; "
+        "sdmx-dimension:refArea ?area } GROUP BY ?area ORDER BY ?area"
+    )
+    _same_answer(engine, indexed, query, True)
+    assert indexed.pre_aggregated == before
