@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 import threading
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from graph.cube_index import CubeIndex
 from graph.label_index import LabelIndex
@@ -78,9 +79,9 @@ class IndexedQueries:
                 # reference; the connection closes when the last one is gone)
                 self._indexes = {
                     build_dir: _Indexes(
-                        ListingIndex.open(build_dir),
-                        LabelIndex.open(build_dir),
-                        CubeIndex.open(build_dir),
+                        _opened(ListingIndex, build_dir),
+                        _opened(LabelIndex, build_dir),
+                        _opened(CubeIndex, build_dir),
                     )
                 }
             return self._indexes[build_dir]
@@ -94,7 +95,10 @@ class IndexedQueries:
         cube = self._index().observations
         if cube is None:
             return None
-        text = aggregate_queries.rewrite(aggregate, cube)
+        try:
+            text = aggregate_queries.rewrite(aggregate, cube)
+        except sqlite3.Error:  # an unreadable index costs speed, not the answer
+            return None
         return None if text is None else dataclasses.replace(request, query=text)
 
     def _from_index(self, request: QueryRequest) -> QueryResult | None:
@@ -166,6 +170,18 @@ class IndexedQueries:
     def __getattr__(self, name: str):
         # limits, build_key, worker_pids(), stats ... of the wrapped executor
         return getattr(self.inner, name)
+
+
+IndexT = TypeVar("IndexT", ListingIndex, LabelIndex, CubeIndex)
+
+
+def _opened(kind: type[IndexT], build_dir: str) -> IndexT | None:
+    """The build's index of ``kind``; None when it has none or it is unreadable (its
+    queries then go to the engine)."""
+    try:
+        return kind.open(build_dir)
+    except sqlite3.Error:
+        return None
 
 
 class _Indexes(NamedTuple):

@@ -362,3 +362,18 @@ def test_few_observations_go_to_the_engine(executors, monkeypatch) -> None:
     )
     _same_answer(engine, indexed, query, True)
     assert indexed.pre_aggregated == before
+
+
+def test_an_unreadable_index_answers_from_the_engine(tmp_path) -> None:
+    """A damaged observation index costs speed, not answers (nor the other indexes)."""
+    location = tmp_path / "store"
+    build_store(location, _trig(seed=1, mode="clean", observations=20))
+    cube_index.index_path(location.resolve()).write_bytes(b"not a database" * 100)
+    query = PREFIXES + (
+        "SELECT ?a (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; "
+        "sdmx-dimension:refArea ?a } GROUP BY ?a ORDER BY ?a"
+    )
+    with engine_and_indexed(location) as (engine, indexed):
+        _same_answer(engine, indexed, query, True)
+        assert indexed.pre_aggregated == 0
+        assert indexed._index().listings is not None
