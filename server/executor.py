@@ -124,8 +124,9 @@ class QueryExecutor(Protocol):
 
 def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -> QueryExecutor:
     """The executor for ``settings.store`` (an embedded directory or a remote SPARQL URL),
-    behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0, and for
-    an embedded store in front of all, its per-build indexes (`server.indexed`)."""
+    behind a result cache (`server.resultcache`) when ``result_cache_bytes`` > 0; for an
+    embedded store, its per-build indexes (`server.indexed`) answer listings and searches
+    in front of all and pre-aggregate aggregates behind the cache."""
     byte_limit = settings.result_byte_limit
     executor: QueryExecutor
     if settings.store_is_remote:
@@ -146,15 +147,21 @@ def make_executor(settings: Settings, *, workers: int = DEFAULT_QUERY_WORKERS) -
             workers=workers,
             join_order_hints=settings.join_order_hints,
         )
+    indexes = None
+    if not settings.store_is_remote:
+        from server.indexed import BuildIndexes, PreAggregated
+
+        indexes = BuildIndexes(settings.store)
+        executor = PreAggregated(executor, indexes)
     if settings.result_cache_bytes > 0:
         from server.resultcache import CachingExecutor
 
         executor = CachingExecutor(executor, max_bytes=settings.result_cache_bytes)
-    if settings.store_is_remote:
+    if indexes is None:
         return executor
     from server.indexed import IndexedQueries
 
-    return IndexedQueries(executor, settings.store)
+    return IndexedQueries(executor, settings.store, indexes)
 
 
 # --- query dataset --------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""The SPARQL queries the per-build indexes answer, in front of the query executor.
+"""The SPARQL queries the per-build indexes answer, around the query executor.
 
-Class listings ordered by label (`server.listing_queries`, `graph.listing_index`) and
-label searches (`server.label_queries`, `graph.label_index`) are recognised token by
-token and answered with an index lookup; counts and sums over observations
-(`server.aggregate_queries`, `graph.cube_index`) are pre-aggregated from the observation
-index and finished by the engine.  Every other query, and every one an index cannot
-answer exactly, goes to the wrapped executor (result cache, query process) as written.
+In front of everything (`IndexedQueries`): class listings ordered by label
+(`server.listing_queries`, `graph.listing_index`) and label searches
+(`server.label_queries`, `graph.label_index`) are recognised token by token and answered
+with an index lookup.  Behind the result cache, just before the engine
+(`PreAggregated`): counts and sums over observations (`server.aggregate_queries`,
+`graph.cube_index`) are pre-aggregated from the observation index and finished by the
+engine, so a repeated one is a cache hit under its own text.  Every other query, and
+every one an index cannot answer exactly, goes to the engine as written.
 """
 
 from __future__ import annotations
@@ -31,19 +33,100 @@ from server.label_queries import parse_label_search
 from server.listing_queries import ListingQuery, parse_listing
 
 
+class BuildIndexes:
+    """The published build's indexes, opened once per build and shared by the layers."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        # build directory -> its indexes, each None if missing
+        self._opened: dict[str, _Indexes] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> _Indexes:
+        build_dir = os.path.realpath(self.location)
+        with self._lock:
+            if build_dir not in self._opened:
+                # a new build: forget the old indexes (a thread still reading one keeps its
+                # reference; the connection closes when the last one is gone)
+                self._opened = {
+                    build_dir: _Indexes(
+                        _opened(ListingIndex, build_dir),
+                        _opened(LabelIndex, build_dir),
+                        _opened(CubeIndex, build_dir),
+                    )
+                }
+            return self._opened[build_dir]
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = list(self._opened.values()), {}
+        for indexes in opened:
+            for index in indexes:
+                if index is not None:
+                    index.close()
+
+
+class PreAggregated:
+    """Aggregates over observations pre-aggregated from the observation index and
+    finished by ``inner`` (the engine); everything else to ``inner`` as written."""
+
+    def __init__(self, inner: QueryExecutor, indexes: BuildIndexes) -> None:
+        self.inner = inner
+        self.indexes = indexes
+        self.pre_aggregated = 0  # aggregates the engine finished from the index (stats)
+        self._lock = threading.Lock()
+        limits = getattr(inner, "limits", None)
+        self.base_iri = limits.base_iri if limits is not None else ""
+
+    def execute(self, request: QueryRequest) -> QueryResult:
+        rewritten = self._rewritten(request)
+        if rewritten is not None:
+            try:
+                result = self.inner.execute(rewritten)
+            except QuerySyntaxError:
+                pass  # never expected: the query as written gets the engine's own answer
+            else:
+                with self._lock:
+                    self.pre_aggregated += 1
+                return result
+        return self.inner.execute(request)
+
+    def _rewritten(self, request: QueryRequest) -> QueryRequest | None:
+        if request.solutions_format is None or request.default_graphs or request.named_graphs:
+            return None
+        aggregate = aggregate_queries.parse_aggregate(request.query, self.base_iri)
+        if aggregate is None:
+            return None
+        cube = self.indexes.current().observations
+        if cube is None:
+            return None
+        try:
+            text = aggregate_queries.rewrite(aggregate, cube)
+        except sqlite3.Error:  # an unreadable index costs speed, not the answer
+            return None
+        return None if text is None else dataclasses.replace(request, query=text)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str):
+        # limits, build_key, worker_pids(), stats ... of the wrapped executor
+        return getattr(self.inner, name)
+
+
 class IndexedQueries:
     """Answers class listings and label searches from the published build's indexes,
     everything else (and whatever the indexes cannot answer exactly) through ``inner``."""
 
-    def __init__(self, inner: QueryExecutor, location: str) -> None:
+    def __init__(
+        self, inner: QueryExecutor, location: str, indexes: BuildIndexes | None = None
+    ) -> None:
         self.inner = inner
         self.location = location
-        # build directory -> its indexes, each None if missing
-        self._indexes: dict[str, _Indexes] = {}
+        self.indexes = indexes if indexes is not None else BuildIndexes(location)
         self._lock = threading.Lock()
         self._local = threading.local()
         self.answered = 0  # queries answered from the index (stats)
-        self.pre_aggregated = 0  # aggregates the engine finished from the observation index
         limits = getattr(inner, "limits", None)
         self.base_iri = limits.base_iri if limits is not None else ""
 
@@ -57,49 +140,10 @@ class IndexedQueries:
     def execute(self, request: QueryRequest) -> QueryResult:
         result = self._from_index(request)
         self._local.indexed = result is not None
-        if result is not None:
-            return result
-        rewritten = self._pre_aggregated(request)
-        if rewritten is not None:
-            try:
-                result = self.inner.execute(rewritten)
-            except QuerySyntaxError:
-                pass  # never expected: the query as written gets the engine's own answer
-            else:
-                with self._lock:
-                    self.pre_aggregated += 1
-                return result
-        return self.inner.execute(request)
+        return result if result is not None else self.inner.execute(request)
 
     def _index(self) -> _Indexes:
-        build_dir = os.path.realpath(self.location)
-        with self._lock:
-            if build_dir not in self._indexes:
-                # a new build: forget the old indexes (a thread still reading one keeps its
-                # reference; the connection closes when the last one is gone)
-                self._indexes = {
-                    build_dir: _Indexes(
-                        _opened(ListingIndex, build_dir),
-                        _opened(LabelIndex, build_dir),
-                        _opened(CubeIndex, build_dir),
-                    )
-                }
-            return self._indexes[build_dir]
-
-    def _pre_aggregated(self, request: QueryRequest) -> QueryRequest | None:
-        if request.solutions_format is None or request.default_graphs or request.named_graphs:
-            return None
-        aggregate = aggregate_queries.parse_aggregate(request.query, self.base_iri)
-        if aggregate is None:
-            return None
-        cube = self._index().observations
-        if cube is None:
-            return None
-        try:
-            text = aggregate_queries.rewrite(aggregate, cube)
-        except sqlite3.Error:  # an unreadable index costs speed, not the answer
-            return None
-        return None if text is None else dataclasses.replace(request, query=text)
+        return self.indexes.current()
 
     def _from_index(self, request: QueryRequest) -> QueryResult | None:
         key = request.solutions_format
@@ -159,12 +203,7 @@ class IndexedQueries:
         ]
 
     def close(self) -> None:
-        with self._lock:
-            indexes, self._indexes = list(self._indexes.values()), {}
-        for opened in indexes:
-            for index in opened:
-                if index is not None:
-                    index.close()
+        self.indexes.close()
         self.inner.close()
 
     def __getattr__(self, name: str):

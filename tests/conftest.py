@@ -28,7 +28,7 @@ from graph.store import new_build_dir, open_store, publish, write_info
 from server import sparql
 from server.app import create_app
 from server.executor import EmbeddedExecutor
-from server.indexed import IndexedQueries
+from server.indexed import BuildIndexes, IndexedQueries, PreAggregated
 
 BASE = DEFAULT_BASE
 REFERENCE_GRAPH = BASE + "graph/reference"
@@ -104,7 +104,9 @@ def engine_and_indexed(
             str(location), base_iri=base, timeout=timeout, row_limit=row_limit, workers=1
         )
 
-    engine, indexed = make(), IndexedQueries(make(), str(location))
+    indexes = BuildIndexes(str(location))
+    engine = make()
+    indexed = IndexedQueries(PreAggregated(make(), indexes), str(location), indexes)
     try:
         yield engine, indexed
     finally:

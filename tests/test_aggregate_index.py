@@ -377,3 +377,28 @@ def test_an_unreadable_index_answers_from_the_engine(tmp_path) -> None:
         _same_answer(engine, indexed, query, True)
         assert indexed.pre_aggregated == 0
         assert indexed._index().listings is not None
+
+
+def test_a_repeated_aggregate_is_a_cache_hit_under_its_own_text(tmp_path) -> None:
+    """The pre-aggregation sits behind the result cache: the second request of a text is
+    answered from the cache without reading the index again."""
+    from graph.config import Settings
+    from server.executor import make_executor
+
+    location = tmp_path / "store"
+    build_store(location, _trig(seed=4, mode="clean"))
+    query = PREFIXES + (
+        "SELECT ?area (COUNT(?obs) AS ?n) (SUM(?v) AS ?t) WHERE { ?obs a qb:Observation ; "
+        "ex:measure ex:m1 ; sdmx-dimension:refArea ?area ; sdmx-measure:obsValue ?v } "
+        "GROUP BY ?area ORDER BY ?area"
+    )
+    settings = Settings(base_iri=BASE, store=str(location), result_cache_bytes=10**7)
+    executor = make_executor(settings, workers=1)
+    try:
+        first = executor.execute(QueryRequest(query, "json", None))
+        assert not executor.last_hit and executor.pre_aggregated == 1
+        second = executor.execute(QueryRequest(query, "json", None))
+        assert executor.last_hit and executor.pre_aggregated == 1
+        assert second.body == first.body
+    finally:
+        executor.close()
