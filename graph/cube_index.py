@@ -34,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.sqlitefile import ReadOnlyIndex, written_atomically
+from graph.store import tsv_rows
 
 INDEX_VERSION = 1
 INDEX_NAME = f"observations-v{INDEX_VERSION}.sqlite"
@@ -103,19 +104,16 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> CubeSta
     ``union``: query with the union of all graphs as the default graph, as the endpoint
     does for a store with named graphs (`graph.store.has_named_graphs`)."""
     started = time.perf_counter()
-    options = {"use_default_graph_as_union": True} if union else {}
-    subjects = [
-        row[0]
-        for row in _tsv(db, f"SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> }}", options)
-    ]
+    query = f"SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> }}"
+    subjects = [row[0] for row in tsv_rows(db, query, union=union)]
     row_of = {subject: row for row, subject in enumerate(subjects)}
     typed_once = len(row_of) == len(subjects)
     columns: list[tuple[str, bool, list[int | None]]] = []  # (predicate, exclusive, ids)
     skipped = 0
     terms: dict[str, int] = {}
     if typed_once and subjects:
-        for predicate in _candidate_predicates(db, options):
-            values = _column(db, predicate, row_of, terms, options)
+        for predicate in _candidate_predicates(db, union):
+            values = _column(db, predicate, row_of, terms, union)
             if values is None:
                 skipped += 1
             else:
@@ -157,12 +155,7 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> CubeSta
     return CubeStats(len(subjects), len(columns), skipped, time.perf_counter() - started)
 
 
-def _tsv(db: ox.Store, query: str, options: dict) -> list[list[str]]:
-    text = db.query(query, **options).serialize(format=ox.QueryResultsFormat.TSV)
-    return [line.split("\t") for line in text.decode("utf-8").split("\n")[1:] if line]
-
-
-def _candidate_predicates(db: ox.Store, options: dict) -> list[str]:
+def _candidate_predicates(db: ox.Store, union: bool) -> list[str]:
     """Properties of a sample of the observations, less rdf:type, those with
     language-tagged values (labels and notes) and those linking most observations to a
     resource of their own (their sources): grouping by them would give about one group
@@ -173,7 +166,7 @@ def _candidate_predicates(db: ox.Store, options: dict) -> list[str]:
         {{ SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> }} LIMIT {SAMPLE} }}
         ?s ?p ?o }} GROUP BY ?p"""
     found = []
-    for solution in db.query(query, **options):
+    for solution in db.query(query, **_dataset(union)):
         predicate, lang = solution["p"], solution["lang"]
         n, distinct, iris = (int(solution[name].value) for name in ("n", "distinct", "iris"))
         if (
@@ -188,11 +181,11 @@ def _candidate_predicates(db: ox.Store, options: dict) -> list[str]:
 
 
 def _column(
-    db: ox.Store, predicate: str, row_of: dict[str, int], terms: dict[str, int], options: dict
+    db: ox.Store, predicate: str, row_of: dict[str, int], terms: dict[str, int], union: bool
 ) -> tuple[bool, list[int | None]] | None:
     """(whether only observations have ``predicate``, the term id of each observation's
     value of it or None), or None when some observation has two values (or one twice)."""
-    total = _count(db, predicate, options)
+    total = _count(db, predicate, union)
     # Reading every triple of the predicate skips a type lookup per row; when most of
     # its subjects are something else, the join reads fewer.
     scan = total <= 2 * len(row_of)
@@ -202,7 +195,7 @@ def _column(
         query = f"SELECT ?s ?o WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> ; <{predicate}> ?o }}"
     values: list[int | None] = [None] * len(row_of)
     present = 0
-    for subject, value in _tsv(db, query, options):
+    for subject, value in tsv_rows(db, query, union=union):
         row = row_of.get(subject)
         if row is None:
             continue  # not an observation (only read when scanning)
@@ -247,9 +240,13 @@ def _numbers(
     )
 
 
-def _count(db: ox.Store, predicate: str, options: dict) -> int:
+def _dataset(union: bool) -> dict:
+    return {"use_default_graph_as_union": True} if union else {}
+
+
+def _count(db: ox.Store, predicate: str, union: bool) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{predicate}> ?o }}"
-    return int(next(iter(db.query(query, **options)))["n"].value)
+    return int(next(iter(db.query(query, **_dataset(union))))["n"].value)
 
 
 class CubeIndex(ReadOnlyIndex):

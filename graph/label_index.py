@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from graph.listing_index import LABEL_PREDICATES
 from graph.sqlitefile import ReadOnlyIndex, written_atomically
+from graph.store import tsv_rows
 from graph.tsvorder import lexical_form
 
 INDEX_VERSION = 1
@@ -96,13 +97,8 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> LabelIn
 
 def _labels(db: ox.Store, predicate: str, union: bool) -> list[tuple[str, str, str]] | None:
     query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
-    options = {"use_default_graph_as_union": True} if union else {}
-    tsv = db.query(query, **options).serialize(format=ox.QueryResultsFormat.TSV)
     entries = []
-    for line in tsv.decode("utf-8").split("\n")[1:]:
-        if not line:
-            continue
-        subject, value = line.split("\t")
+    for subject, value in tsv_rows(db, query, union=union):
         if value.startswith("_:"):
             continue
         lexical = lexical_form(value)

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.sqlitefile import ReadOnlyIndex, written_atomically
+from graph.store import tsv_rows
 from graph.tsvorder import keys_never_tie, term_key
 
 INDEX_VERSION = 1
@@ -130,14 +131,9 @@ def _sorted_listings(
     """(class IRI, [(subject, value) TSV terms in (value, subject) order] or None when the
     order is not certain) for every class with members that have ``predicate``."""
     query = f"SELECT ?c ?s ?o WHERE {{ ?s <{RDF_TYPE}> ?c ; <{predicate}> ?o }}"
-    options = {"use_default_graph_as_union": True} if union else {}
-    tsv = db.query(query, **options).serialize(format=ox.QueryResultsFormat.TSV)
     by_class: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for line in tsv.decode("utf-8").split("\n")[1:]:
-        if line:
-            cls, subject, value = line.split("\t")
-            by_class[cls].append((subject, value))
-    del tsv
+    for cls, subject, value in tsv_rows(db, query, union=union):
+        by_class[cls].append((subject, value))
     for cls_term, members in by_class.items():
         if not (cls_term.startswith("<") and cls_term.endswith(">")):
             continue  # a blank-node class cannot be named in a query

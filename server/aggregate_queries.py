@@ -202,15 +202,8 @@ def _patterns(t: TokenStream, terms: Terms) -> list[Pattern]:
                 )
                 if not t.punct(","):
                     break
-            if t.punct(";"):
-                while t.punct(";"):
-                    pass
-                if t.peek() in (("punct", "."), ("punct", "}")):
-                    t.punct(".")
-                    break
-                continue
-            t.punct(".")
-            break
+            if not t.more_predicates():
+                break
     return patterns
 
 

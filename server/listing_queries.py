@@ -97,6 +97,17 @@ class TokenStream:
             return True
         return False
 
+    def more_predicates(self) -> bool:
+        """After a triple pattern's object: whether its subject's predicate list goes on
+        (``;`` and a predicate) rather than ended (``.``, ``}``, or ``;`` before those)."""
+        if self.punct(";"):
+            while self.punct(";"):
+                pass
+            if self.peek() not in (("punct", "."), ("punct", "}")):
+                return True
+        self.punct(".")
+        return False
+
 
 class NotAShape(Exception):
     pass
@@ -208,15 +219,8 @@ def _parse(t: TokenStream, base_iri: str) -> ListingQuery:
             kind, text = t.take()
             obj = ("var", text[1:]) if kind == "var" else ("iri", term((kind, text)))
             patterns.append((subject[1:], predicate, obj))
-            if t.punct(";"):
-                while t.punct(";"):
-                    pass
-                if t.peek() in (("punct", "."), ("punct", "}")):
-                    t.punct(".")
-                    break
-                continue
-            t.punct(".")
-            break
+            if not t.more_predicates():
+                break
 
     if not t.keyword("ORDER") or not t.keyword("BY"):
         raise NotAShape
