@@ -6,7 +6,7 @@ A query of this shape (token for token, the small grammar of `server.listing_que
     SELECT [DISTINCT] (?key | (COUNT(?v|*) AS ?a) | (SUM(?v) AS ?a))+
     [WHERE] { ?obs a qb:Observation ; P1 <iri> ; P2 ?x ; ... .     (the star)
               ?x Q ?y . ... }                                      (other patterns)
-    GROUP BY ?key+
+    [GROUP BY ?key+]
     [ORDER BY (?k | ASC(?k) | DESC(?k))+] [LIMIT n] [OFFSET m]
 
 is answered in two steps when every property of the star is a column of the build's
@@ -101,11 +101,14 @@ def _parse(t: TokenStream, base_iri: str) -> AggregateQuery:
     if not projection or not t.punct("{"):
         raise NotAShape
     patterns = _patterns(t, terms)
-    if not (t.keyword("GROUP") and t.keyword("BY")):
-        raise NotAShape
     group_by: list[str] = []
-    while t.peek()[0] == "var":
-        group_by.append(t.take()[1][1:])
+    if t.keyword("GROUP"):
+        if not t.keyword("BY"):
+            raise NotAShape
+        while t.peek()[0] == "var":
+            group_by.append(t.take()[1][1:])
+        if not group_by:
+            raise NotAShape
     order_by: list[tuple[str, str]] = []
     if t.keyword("ORDER"):
         if not t.keyword("BY"):
@@ -127,7 +130,7 @@ def _parse(t: TokenStream, base_iri: str) -> AggregateQuery:
         if not order_by:
             raise NotAShape
     offset, limit, _ = read_slice(t)
-    if t.peek()[0] != "end" or not group_by:
+    if t.peek()[0] != "end":
         raise NotAShape
     in_patterns = set()
     for pattern in patterns:
@@ -219,7 +222,7 @@ def _node(token: tuple[str, str], terms: Terms, *, subject: bool) -> tuple[tuple
 
 
 # The aggregate a query is (see the module docstring), or None; cached per text.
-parse_aggregate = shape_parser(_parse, required=("GROUP",))
+parse_aggregate = shape_parser(_parse, any_of=("COUNT", "SUM"))
 
 
 def _plan(query: AggregateQuery, index: CubeIndex) -> _Plan | None:
@@ -347,7 +350,7 @@ def rewrite(query: AggregateQuery, index: CubeIndex) -> str | None:
             "}",
             *(p.text for p in plan.others),
             "}",
-            f"GROUP BY {' '.join(f'?{name}' for name in query.group_by)}",
+            f"GROUP BY {' '.join(f'?{name}' for name in query.group_by)}" if query.group_by else "",
             f"ORDER BY {order}" if order else "",
             f"LIMIT {query.limit}" if query.limit is not None else "",
             f"OFFSET {query.offset}" if query.offset else "",

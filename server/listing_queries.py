@@ -117,12 +117,14 @@ MAX_QUERY_CHARS = 4096  # a listing is a short query; longer texts are not even 
 
 
 def shape_parser(
-    parse: Callable[[TokenStream, str], T], required: tuple[str, ...] = ()
+    parse: Callable[[TokenStream, str], T],
+    required: tuple[str, ...] = (),
+    any_of: tuple[str, ...] = (),
 ) -> Callable[..., T | None]:
     """``parse(tokens, base_iri)`` as ``front(query, base_iri="") -> shape or None``:
-    long texts, and texts lacking one of the ``required`` keywords, are not tokenised
-    (most queries are neither shape: a substring test is ~100x cheaper than tokens), and
-    answers are cached per (query, base)."""
+    long texts, texts lacking one of the ``required`` keywords and texts with none of
+    ``any_of`` are not tokenised (most queries are no shape: a substring test is ~100x
+    cheaper than tokens), and answers are cached per (query, base)."""
 
     @lru_cache(maxsize=1024)
     def cached(query: str, base_iri: str) -> T | None:
@@ -137,9 +139,11 @@ def shape_parser(
     def front(query: str, base_iri: str = "") -> T | None:
         if len(query) > MAX_QUERY_CHARS:
             return None
-        if required:
+        if required or any_of:
             upper = query.upper()
             if not all(word in upper for word in required):
+                return None
+            if any_of and not any(word in upper for word in any_of):
                 return None
         return cached(query, base_iri)
 
