@@ -551,7 +551,8 @@ def _is_label_or_reference(
     if plain and "." not in raw and re.fullmatch(r"\d{1,3}", raw):
         rest = text[end:]
         prev = text[:span_start].rstrip()
-        if prev.endswith((".", ";", ":", ")", "}", "]", '"', "\u201d")) and (
+        # (not after a colon: "Countries with offices: 171" is a labelled figure)
+        if prev.endswith((".", ";", ")", "}", "]", '"', "\u201d")) and (
             not rest.strip() or re.match(r"\s*\d", rest)
         ):
             return True  # an unmarked footnote number at the end of a text
@@ -572,12 +573,43 @@ _NOT_AFTER_ONE = frozenset(
 )
 
 
+# "half a million", "a quarter of a billion", "three quarters of a million"
+_FRACTION_OF_SCALE = re.compile(
+    r"\b(?P<fraction>half|a\s+quarter|one\s+quarter|three\s+quarters)\s+(?:of\s+)?an?\s+"
+    r"(?P<scale>million|billion)\b",
+    re.IGNORECASE,
+)
+_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "quarters": Decimal("0.75")}
+
+
+def _fractions_of_scale(text: str, masked: list[tuple[int, int]]) -> list[NumberMatch]:
+    out = []
+    for m in _FRACTION_OF_SCALE.finditer(text):
+        if _inside(m.start(), masked):
+            continue
+        fraction = _FRACTIONS[m.group("fraction").split()[-1].lower()]
+        scale = _SCALE_WORDS[m.group("scale").lower()]
+        qualifier, start = _qualifier_before(text, m.start())
+        out.append(
+            NumberMatch(
+                value=exact(fraction * scale),
+                qualifier=qualifier,
+                is_word=True,
+                magnitude=scale,
+                start=start,
+                end=m.end(),
+                surface=text[start : m.end()],
+            )
+        )
+    return out
+
+
 def _find_number_words(
     text: str, masked: list[tuple[int, int]], numerals: list[NumberMatch]
 ) -> list[NumberMatch]:
     words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", text)]
-    taken = [(n.start, n.end) for n in numerals]
-    out: list[NumberMatch] = []
+    out: list[NumberMatch] = _fractions_of_scale(text, masked)
+    taken = [(n.start, n.end) for n in [*numerals, *out]]
     i = 0
     while i < len(words):
         word, ws, we = words[i]

@@ -123,6 +123,13 @@ _PAGE_NUMBER = re.compile(
 )
 _SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…+)\s*(?:\d{1,3}|[ivxlc]{1,6})\s*$", re.IGNORECASE)
+# A line that is one figure and nothing else: "31.1 million", "USD 3.05 billion", "38%".
+_FIGURE_LINE = re.compile(
+    r"(?:(?:over|more than|nearly|almost|about|around|some|approximately|up to)\s+)?"
+    r"(?:(?:USD|US\$|EUR|CHF|GBP|\$|€|£)\s?)?\d[\d,.]*"
+    r"(?:\s?%|\s?(?:per\s?cent|million|billion|thousand|m|bn|k)\b)?\+?",
+    re.IGNORECASE,
+)
 _EMPHASIS_ONLY = re.compile(r"^\s*(\*{1,3})(?=\S)(.+?)(?<=\S)\1\s*$", re.DOTALL)
 
 
@@ -135,7 +142,11 @@ class Block:
 
     @property
     def raw(self) -> str:
-        return " ".join(line.strip() for line in self.lines)
+        lines = [line.strip() for line in self.lines]
+        if len(lines) >= 2 and _FIGURE_LINE.fullmatch(lines[-1]) and lines[-2][-1:].isalpha():
+            # a "facts and figures" box: a label line, then its figure on a line of its own
+            return " ".join(lines[:-1]) + ": " + lines[-1]
+        return " ".join(lines)
 
 
 def _line_kind(line: str) -> str:

@@ -310,10 +310,11 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
     out: list[Quantity] = []
     for sentence in _sentences(ctx.text):
         previous: _Previous | None = None
+        compared: _Previous | None = None  # the last amount of something other than countries
         for n in ctx.numbers:
             if not (sentence.start <= n.start < sentence.end) or not n.is_amount:
                 continue
-            unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous)
+            unit, measure, noun = _unit_and_measure(ctx, sentence, n, previous, compared)
             tidy = _antecedent_measure(ctx, sentence, n) or _tidy_measure(measure)
             if not tidy:
                 tidy = _implicit_measure(ctx, sentence, n, previous)
@@ -339,6 +340,8 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             )
             if unit not in {"per cent", "percentage point"}:
                 previous = _Previous(unit, measure, noun)
+                if unit != "country":
+                    compared = previous
     return out
 
 
@@ -566,6 +569,8 @@ def _noun_phrase_after(
             break
         if phrase and (_is_participle(low) or _is_gerund(low)) and _head_unit(phrase) is not None:
             break
+        if phrase and low in _VERBS_AFTER_PEOPLE and _head_unit(phrase) == "person":
+            break  # "helped 63,852 migrants return home": the verb of the people counted
         if (
             phrase
             and _is_participle(low)
@@ -590,6 +595,17 @@ def _noun_phrase_after(
     while phrase and phrase[-1].lower in _CONJUNCTIONS | {"of"}:
         phrase.pop()
     return phrase
+
+
+# Verbs that follow the people an amount counts ("helped 500 migrants return home",
+# "enabled 2,000 people access services"); after a person noun they are no nouns.
+_VERBS_AFTER_PEOPLE = frozenset(
+    _word_list(
+        "return access reach receive obtain find travel move reintegrate leave go settle "
+        "register apply enrol enroll integrate recover rebuild relocate resettle flee cross "
+        "start set gain secure get make use"
+    )
+)
 
 
 def _modifies_next_noun(words: list[_Word], i: int) -> bool:
@@ -622,6 +638,10 @@ def _head_unit(phrase: list[_Word]) -> str | None:
 def _unit_of_measure(measure: str) -> str:
     """The unit a measure's head noun implies: "followers of accounts" -> person."""
     head = re.split(r"\s+(?:of|in|with|by|for|from|to)\s+", measure, maxsplit=1)[0].split()
+    # "migrants receiving information", "people affected": the noun before the participle
+    cut = next((i for i, w in enumerate(head) if i and (_is_participle(w) or _is_gerund(w))), None)
+    if cut is not None:
+        head = head[:cut]
     return (_head_unit([_Word(w, 0, 0) for w in head]) if head else None) or "count"
 
 
@@ -816,9 +836,16 @@ _SUBSET_VERB = re.compile(r"\s+(?:were|are|was|is)\s+(?P<noun>[a-z][\w-]+)\b")
 
 
 def _unit_and_measure(
-    ctx: _Context, sentence: _Sentence, n: NumberMatch, previous: _Previous | None
+    ctx: _Context,
+    sentence: _Sentence,
+    n: NumberMatch,
+    previous: _Previous | None,
+    compared: _Previous | None = None,
 ) -> tuple[str, str, tuple[str, ...]]:
-    """(unit, measure, the noun phrase used) for one amount."""
+    """(unit, measure, the noun phrase used) for one amount; ``previous`` is the amount
+    read just before in the sentence, ``compared`` the last one that is not a count of
+    countries (what "up from 49,795 in 2021" compares with: "helped 63,852 migrants
+    return from 120 countries, up from 49,795")."""
     text = ctx.text
     limit = sentence.end
     unit_hint = n.unit_hint
@@ -827,7 +854,8 @@ def _unit_and_measure(
     phrase = _clean_phrase(ctx, noun)
 
     if unit_hint in {"per cent", "percentage point"}:
-        return unit_hint, _percent_measure(ctx, sentence, n, noun, previous), ()
+        label = "" if noun else _key_figure_label(ctx, sentence, n)
+        return unit_hint, label or _percent_measure(ctx, sentence, n, noun, previous), ()
     if unit_hint == "cubic metre":
         of = re.match(r"\s+of\s+", text[n.end : limit])
         material = _noun_phrase_after(ctx, n.end + of.end(), limit) if of else []
@@ -837,7 +865,7 @@ def _unit_and_measure(
     if unit_hint:  # a currency
         if phrase:
             return unit_hint, _style(phrase), tuple(phrase)
-        return unit_hint, _amount_owner(ctx, sentence, n), ()
+        return unit_hint, _key_figure_label(ctx, sentence, n) or _amount_owner(ctx, sentence, n), ()
 
     if not phrase:
         # "2.1 million of them children", "of whom 3,105 were children": a named subset
@@ -859,12 +887,14 @@ def _unit_and_measure(
             r"(?:,|\band|\b(?:up|down|increased|decreased|rising|falling)\s+from|\bcompared\s+(?:with|to))\s*$",
             text[sentence.start : n.start],
         )
+        if listed and listed.group(0).strip() not in {",", "and"} and compared is not None:
+            previous = compared
         if previous is not None and previous.noun and (of_which or listed):
             own = _predicate_after(ctx, n.end, limit)
             if of_which or not own:
                 return previous.unit, previous.measure, previous.noun
             return previous.unit, _style([*previous.noun, *(w.text for w in own)]), previous.noun
-        owner = _amount_owner(ctx, sentence, n)
+        owner = _key_figure_label(ctx, sentence, n) or _amount_owner(ctx, sentence, n)
         return _unit_of_measure(owner), owner, ()
 
     unit = _head_unit(noun) or "count"
@@ -880,6 +910,29 @@ def _unit_and_measure(
             measure.append(verb)
             measure += [w.text for w in _prep_phrase_after(ctx, after_noun, limit)]
     return unit, _style(measure[:_MAX_MEASURE_WORDS]), tuple(phrase)
+
+
+# A fact-sheet label: words only, no clause ("Number of movements tracked").
+_KEY_FIGURE_LABEL = re.compile(r"[A-Z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*){0,9}")
+_LABEL_LEAD = re.compile(r"^(?:total\s+)?(?:number|no\.?)\s+of\s+", re.IGNORECASE)
+
+
+def _key_figure_label(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
+    """ "Number of movements tracked: 97.7 million": a figure after its label, as "facts
+    and figures" boxes lay them out (the parser joins a label line and the figure line
+    under it with a colon); the passage is the label and the figure alone, and the label
+    (less "Number of") is what the figure counts.  "" for anything else."""
+    text = ctx.text
+    if text[: sentence.start].strip() or text[n.end :].strip(" .;+"):
+        return ""
+    label = text[sentence.start : n.start].strip()
+    if not label.endswith(":"):
+        return ""
+    label = label[:-1].strip()
+    if not _KEY_FIGURE_LABEL.fullmatch(label):
+        return ""
+    words = _LABEL_LEAD.sub("", label).split()
+    return _style(words) if words else ""
 
 
 def _countries_measure(

@@ -46,8 +46,10 @@ _SUP_MARKER = re.compile(r"\s?\ue010(\d{1,3})\ue011")
 _MD_FOOTNOTE_REF = re.compile(r"\[\^(\d{1,3})\](?!:)")
 
 _LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|[{}$]|[A-Za-z]\][A-Za-z]|\][A-Za-z]|[A-Za-z]\[[A-Za-z]")
+# A dollar sign that is money, not LaTeX: "US$", "$12", "US$4.5m", "(C$ 300)".
+_MONEY_TOKEN = re.compile(r"[(\[]?(?:[A-Z]{1,3})?\$(?:\d[\d,.]*(?:bn|mn|m|k)?)?[)\],.;:]*")
 _WORDISH = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
-_ALLOWED_SINGLE = set("aAI&–—-/%+=<>·•0123456789")
+_ALLOWED_SINGLE = set("aAI&–—-/%+=<>·•0123456789$€£")
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’]*")
 
@@ -119,9 +121,13 @@ def strip_markup(text: str) -> str:
     return text
 
 
+def _is_latex(token: str) -> bool:
+    return bool(_LATEX_TOKEN.search(token)) and not _MONEY_TOKEN.fullmatch(token)
+
+
 def is_junk_token(token: str) -> bool:
     """OCR/LaTeX garbage that cannot be a word of the report."""
-    if _LATEX_TOKEN.search(token):
+    if _is_latex(token):
         return True
     if len(token) == 1:
         return token not in _ALLOWED_SINGLE
@@ -156,7 +162,7 @@ def is_junk_line(line: str) -> bool:
 def drop_junk_tokens(text: str) -> str:
     """Remove garbage tokens (``\\hat{l}]bZcfa``) and single letters stranded among them."""
     tokens = text.split(" ")
-    flags = [bool(t) and bool(_LATEX_TOKEN.search(t)) for t in tokens]
+    flags = [bool(t) and _is_latex(t) for t in tokens]
     if not any(flags):
         return text
     # A single stray letter next to garbage is part of it ("k]bXck g \hat{l}").

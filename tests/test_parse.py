@@ -210,6 +210,17 @@ def test_ocr_garbage_markup_and_page_artefacts_are_removed():
     assert "keeps 1 052 and spaces, with * an escaped star." in doc.text
 
 
+def test_dollar_amounts_are_money_not_latex():
+    """A dollar sign next to a number is a currency; only LaTeX-looking tokens go."""
+    doc = report(
+        "The Migration Multi-Partner Trust Fund received US$ 12 million from 17 donors, "
+        "$5 million in kind, US$4.5m from foundations and $ 300,000 from private donors; "
+        "the programme (C$ 2 million) ran in ten countries with further partners.\n"
+    )
+    for money in ("US$ 12 million", "$5 million", "US$4.5m", "$ 300,000", "(C$ 2 million)"):
+        assert money in doc.text, money
+
+
 # --- tables ---------------------------------------------------------------------------------------
 
 ANNEX_TABLES = (

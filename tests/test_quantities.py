@@ -656,3 +656,82 @@ def test_a_named_subset_counts_its_own_noun() -> None:
     qs = extract_quantities(_doc(p), [])
     for surface in ("2.1 million", "3,105"):
         assert (_one(qs, surface).unit, _one(qs, surface).measure) == ("person", "children")
+
+
+# --- fact sheets and comparisons (layouts of reports the seeds do not use) -----------------------
+
+
+def test_a_figure_under_its_label_counts_what_the_label_says() -> None:
+    """A "facts and figures" box: the parser joins the label line and the figure line
+    with a colon, and the label (less "Number of") is the measure."""
+    from graph.parse import parse_text
+
+    filler = " ".join(["IOM works with governments and partners on migration."] * 30)
+    doc = parse_text(
+        "## Facts and figures\n\n"
+        "People affected by disasters reached\n31.1 million\n\n"
+        "Number of movements tracked\n97.7 million\n\n"
+        "Migrants receiving safe migration information\n6.3 million\n\n"
+        f"## Overview\n\n{filler}\n",
+        "fact-sheet",
+    )
+    texts = [p.text for p in doc.passages]
+    assert "Number of movements tracked: 97.7 million" in texts
+    found = {q.surface: q for q in extract_quantities(doc, [])}
+    assert (found["31.1 million"].measure, found["31.1 million"].unit) == (
+        "people affected by disasters reached",
+        "person",
+    )
+    assert (found["97.7 million"].measure, found["97.7 million"].unit) == (
+        "movements tracked",
+        "count",
+    )
+    assert found["6.3 million"].measure == "migrants receiving safe migration information"
+    assert found["6.3 million"].unit == "person"
+
+
+def test_prose_ending_on_a_number_is_no_label() -> None:
+    p = _para(
+        "p1", "The number of followers of regional accounts remained approximately 2 million."
+    )
+    q = _one(extract_quantities(_doc(p), []), "approximately 2 million")
+    assert (
+        "followers" in q.measure
+        and q.measure != "number of followers of regional accounts remained"
+    )
+
+
+def test_up_from_compares_with_the_people_not_the_countries() -> None:
+    p = _para(
+        "p1",
+        "The programme helped 63,852 migrants return home from 120 host countries in 2022, "
+        "up from 49,795 in 2021.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p, year=2022), [])}
+    assert found["63,852"].unit == "person" and "migrants" in found["63,852"].measure
+    assert "return" not in found["63,852"].measure  # a verb of the migrants, not a noun
+    assert found["120"].unit == "country"
+    assert (found["49,795"].measure, found["49,795"].year) == (found["63,852"].measure, 2021)
+
+
+def test_fractions_of_a_million_are_numbers() -> None:
+    p = _para("p1", "IOM delivered shelter to nearly half a million people in Mozambique.")
+    q = _one(extract_quantities(_doc(p), []), "nearly half a million")
+    assert (q.value, q.qualifier, q.unit) == (Decimal(500000), "nearly", "person")
+
+
+def test_key_figures_of_every_kind_take_their_labels() -> None:
+    from graph.parse import parse_text
+
+    filler = " ".join(["IOM works with governments and partners on migration."] * 30)
+    doc = parse_text(
+        "## Key figures\n\nTotal expenditure\nUSD 3.05 billion\n\nCountries with offices\n171\n\n"
+        "Share of women staff\n49%\n\nStaff: 20,000+\n\n"
+        f"## Overview\n\n{filler}\n",
+        "key-figures",
+    )
+    found = {q.surface: (q.measure, q.unit) for q in extract_quantities(doc, [])}
+    assert found["USD 3.05 billion"] == ("total expenditure", "USD")
+    assert found["171"] == ("countries with offices", "country")  # a colon is no footnote mark
+    assert found["49%"] == ("share of women staff", "per cent")
+    assert found["20,000"] == ("staff", "person")
