@@ -34,7 +34,7 @@ from graph.namespaces import Vocab, vocab
 from graph.validate import ValidationResult, validate
 
 # Bump when the extraction logic changes so `--if-needed` rebuilds stale stores.
-PIPELINE_VERSION = "28"
+PIPELINE_VERSION = "29"
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
 
 Progress = Callable[[str], None]
