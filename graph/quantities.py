@@ -208,16 +208,20 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
 # A year that frames what follows: "In 2021,", "Throughout 2021", "by the end of 2021".
+# "the end of", "the third quarter of", "Q3", "31 December": parts of a year
+_PART_OF_YEAR = (
+    r"(?:(?:end|course|beginning|start|first half|second half|middle"
+    r"|(?:first|second|third|fourth|last|final)\s+quarter)\s+of\s+)?"
+    rf"(?:Q[1-4]\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?"
+)
 _FRAMING_YEAR = re.compile(
     r"\b(?:in|during|throughout|by|as of|at|for)\s+(?:the\s+)?"
-    r"(?:(?:end|course|beginning|start|first half|second half|middle)\s+of\s+)?"
-    rf"(?:{_MONTH}\s+)?(?:the\s+year\s+)?{_YEAR}",
+    + _PART_OF_YEAR
+    + rf"(?:the\s+year\s+)?{_YEAR}",
     re.IGNORECASE,
 )
 _SENTENCE_FRAME = re.compile(
-    r"^\W*(?:in|during|throughout|by|as of|at|over)\s+(?:the\s+)?"
-    r"(?:(?:end|course|beginning|start|first half|second half|middle)\s+of\s+)?"
-    rf"(?:{_MONTH}\s+)?{_YEAR}",
+    r"^\W*(?:in|during|throughout|by|as of|at|over)\s+(?:the\s+)?" + _PART_OF_YEAR + _YEAR,
     re.IGNORECASE,
 )
 _OPENING_ADVERBIALS = re.compile(
@@ -1055,6 +1059,11 @@ _MONEY_VERBS = {
     "mobilised": "funds mobilized",
     "received": "funding received",
     "granted": "grants",
+    "funded": "funding",
+    "invested": "investment",
+    "committed": "commitments",
+    "transferred": "transfers",
+    "earmarked": "earmarked funding",
 }
 
 
@@ -1107,7 +1116,23 @@ def _percent_measure(
             return _style(["share", "of", *share])
     if noun:
         return _style(["share", *_clean_phrase(ctx, noun)])
+    # "The share of identified victims who received assistance rose to 64 per cent"
+    if re.search(_TO_A_LEVEL, before, re.IGNORECASE):
+        what = _clause_subject(ctx, sentence)
+        if what and any(word.lower() in _RATIO_NOUNS for word in what[:2]):
+            return _style(what)
     return "share"
+
+
+# Verbs that bring a subject to a level: "rose to", "reached", "averaged", "stood at".
+_TO_A_LEVEL = (
+    r"\b(?:rose|grew|increased|fell|dropped|declined|decreased|climbed)\s+to\s+$"
+    r"|\b(?:reached|averaged|was|were|is|are|remained|stood\s+at|amounted\s+to)\s+$"
+)
+# Subjects a percentage is a level of.
+_RATIO_NOUNS = frozenset(
+    _word_list("share proportion percentage rate ratio cost costs coverage prevalence level")
+)
 
 
 def _of_phrase(ctx: _Context, pos: int, limit: int) -> list[str]:
@@ -1297,6 +1322,17 @@ def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
         return None  # only an origin
     keys = {m.entity_key for g in groups for m in g}
     if len(groups) == 1 and len(keys) == 1 and not origin(groups[0]):
+        # not when the country comes later, in a clause with an amount of its own: "X
+        # funded EUR 45 million, and the Government of Germany contributed EUR 6.5 million"
+        # (a country before the amount still frames it: "Remittances to Somalia reached
+        # USD 1.7 billion, about 21 per cent of GDP")
+        g_left = max([c for c in cuts if c < groups[0][0].start], default=sentence.start)
+        g_right = min([c for c in cuts if c >= groups[0][-1].end], default=sentence.end)
+        if groups[0][0].start > n.end and any(
+            other is not n and other.is_amount and g_left <= other.start < g_right
+            for other in ctx.numbers
+        ):
+            return None
         return groups[0][0].entity_key
     return None
 

@@ -7,11 +7,13 @@ for parsing, SHACL (pyshacl) and serialisation.
 
 Layout of an embedded store location (``MIGKG_STORE``, default ``data/store``)::
 
-    data/store -> builds/<build-id>     symlink, swapped atomically after validation
-    data/builds/<build-id>/oxigraph/    the pyoxigraph (RocksDB) database
-    data/builds/<build-id>/build.json   build metadata (base IRI, sources, counts, time)
-    data/builds/<build-id>/shacl-report.ttl
+    data/store -> builds/<build>     symlink, swapped atomically after validation
+    data/builds/<build>/oxigraph/    the pyoxigraph (RocksDB) database
+    data/builds/<build>/build.json   build metadata (base IRI, sources, counts, time)
+    data/builds/<build>/shacl-report.ttl
 
+where ``<build>`` is ``store-<UTC time>-<build id>-<pid>`` (the store's name first, so
+stores side by side share ``builds/`` and each prunes only its own old builds).
 A failed build never touches the symlink, so the previous graph keeps being served.
 A store location may also be a plain directory holding ``oxigraph/`` (``migkg load``).
 """
@@ -53,9 +55,12 @@ def builds_dir(location: str | Path) -> Path:
 
 
 def new_build_dir(location: str | Path, build_id: str) -> Path:
-    """A fresh directory beside the published store where a new build is written."""
+    """A fresh directory beside the published store where a new build is written; named
+    after the store, so that stores side by side (``data/store``, ``data/store-1m``) each
+    prune only their own builds."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    path = builds_dir(location) / f"{stamp}-{build_id[:12]}-{os.getpid()}"
+    name = Path(location).absolute().name
+    path = builds_dir(location) / f"{name}-{stamp}-{build_id[:12]}-{os.getpid()}"
     path.mkdir(parents=True, exist_ok=False)
     return path
 
@@ -80,13 +85,30 @@ def discard(build_dir: Path) -> None:
     shutil.rmtree(build_dir, ignore_errors=True)
 
 
+_STAMPED = re.compile(r"\d{8}T\d{6}-")  # a build directory's name from its time on
+
+
 def _prune(link: Path) -> None:
-    """Keep the newest few builds; a server may still be reading the previous one."""
-    current = link.resolve()
+    """Keep this store's newest few builds (a server may still be reading the previous
+    one).  Never touched: another store's builds, and any build a link beside this one
+    publishes (builds named before they carried their store's name are judged by that
+    alone)."""
     root = link.parent / "builds"
     if not root.is_dir():
         return
-    olds = sorted((p for p in root.iterdir() if p.is_dir() and p != current), key=lambda p: p.name)
+    published = {p.resolve() for p in link.parent.iterdir() if p.is_symlink()}
+    prefix = f"{link.name}-"
+
+    def stamp(build: Path) -> str | None:
+        """What the build's name sorts by (its time), or None for another store's."""
+        if build.name.startswith(prefix) and _STAMPED.match(build.name, len(prefix)):
+            return build.name[len(prefix) :]
+        return build.name if _STAMPED.match(build.name) else None  # an unnamed one
+
+    olds = sorted(
+        (p for p in root.iterdir() if p.is_dir() and p.resolve() not in published and stamp(p)),
+        key=lambda p: stamp(p) or "",
+    )
     for old in olds[: max(0, len(olds) - (KEEP_BUILDS - 1))]:
         shutil.rmtree(old, ignore_errors=True)
 

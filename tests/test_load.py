@@ -173,3 +173,23 @@ def test_base_of_classes() -> None:
         "https://b.org/ontology#Thing",
     ]
     assert base_of_classes(found, ours) == "https://a.org/kg/"
+
+
+def test_stores_side_by_side_keep_each_others_builds(tmp_path: Path) -> None:
+    """`data/store` and `data/store-1m` share `data/builds/`: publishing one many times
+    prunes only its own old builds, never the other's published (or previous) build."""
+    from conftest import build_store
+
+    small = "<urn:x:a> <urn:x:p> 1 ."
+    first, second = tmp_path / "store", tmp_path / "store-1m"
+    build_store(second, small, build_id="other0")
+    build_store(second, small, build_id="other1")
+    for i in range(store.KEEP_BUILDS + 3):
+        build_store(first, small, build_id=f"mine{i}")
+    assert store.exists(second) and len(store.EmbeddedStore(second)) == 1
+    builds = sorted(p.name for p in store.builds_dir(first).iterdir())
+    assert sum(name.startswith("store-1m-") for name in builds) == 2  # both of its builds
+    mine = [name for name in builds if name.startswith("store-2")]
+    assert len(mine) == store.KEEP_BUILDS and first.resolve().name in mine
+    build_store(second, small, build_id="other2")
+    assert store.exists(first) and len(store.EmbeddedStore(first)) == 1

@@ -735,3 +735,49 @@ def test_key_figures_of_every_kind_take_their_labels() -> None:
     assert found["171"] == ("countries with offices", "country")  # a colon is no footnote mark
     assert found["49%"] == ("share of women staff", "per cent")
     assert found["20,000"] == ("staff", "person")
+
+
+def test_a_country_in_a_later_clause_with_its_own_amount_is_not_the_area() -> None:
+    p = _para(
+        "p1",
+        "The European Union Emergency Trust Fund for Africa funded EUR 45 million of regional "
+        "projects, and the Government of Germany contributed EUR 6.5 million to the forum.",
+    )
+    mentions = _mentions(p, Germany="country/DEU")
+    found = {q.surface: q for q in extract_quantities(_doc(p), mentions)}
+    assert (found["EUR 45 million"].measure, found["EUR 45 million"].area_key) == ("funding", None)
+    assert found["EUR 6.5 million"].area_key == "country/DEU"
+
+
+def test_a_country_before_the_amount_still_frames_an_appositive() -> None:
+    p = _para(
+        "p1",
+        "Remittances to Somalia reached USD 1.7 billion in 2022, equivalent to about 21 per "
+        "cent of gross domestic product.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), _mentions(p, Somalia="country/SOM"))}
+    assert found["about 21 per cent"].area_key == "country/SOM"
+    assert found["about 21 per cent"].measure == "share of gross domestic product"
+
+
+def test_a_percentage_a_ratio_rose_to_is_that_ratio() -> None:
+    p = _para(
+        "p1",
+        "The share of identified victims who received assistance rose to 64 per cent. "
+        "The cost of sending USD 200 to Kenya averaged 8.6 per cent.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), [])}
+    assert found["64 per cent"].measure == "share of identified victims"
+    assert found["8.6 per cent"].measure.startswith("cost of sending")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["in the third quarter of 2022", "as of 31 December 2022", "in Q3 2022", "by the end of 2022"],
+)
+def test_parts_of_a_year_give_the_year(phrase: str) -> None:
+    p = _para(
+        "p1", f"In Ethiopia, 2.3 million internally displaced persons were recorded {phrase}."
+    )
+    q = _one(extract_quantities(_doc(p, year=2023), []), "2.3 million")
+    assert q.year == 2022
