@@ -266,6 +266,27 @@ class Sentence:
             first = self.at(pos, accept, gap=r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?")
         return items
 
+    def listed_before(self, item: Mention, accept) -> list[Mention]:
+        """The mentions listed before ``item`` and with it, in order: "UNHCR and IOM",
+        "IGAD, the ILO and UNHCR" read back from the last one."""
+        items = [item]
+        while True:
+            earlier = [
+                m
+                for m in self.mentions
+                if m.end <= items[0].start
+                and accept(m)
+                and re.fullmatch(
+                    r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?",
+                    self.text[m.end : items[0].start],
+                    re.IGNORECASE,
+                )
+                and not _part_of_longer_name(self.text, m)
+            ]
+            if not earlier:
+                return items
+            items.insert(0, earlier[-1])
+
     def subject_programme(self, pos: int) -> Mention | None:
         """The programme a clause before ``pos`` is about: a mention in the sentence, or
         "The project/programme ..." referring back to the passage's programme."""
@@ -471,7 +492,8 @@ def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
         actor = s.before(m.start(), _is_org)
         if not actor or text[actor.end : m.start()].strip() not in ("", "also"):
             continue
-        pos, leaders = m.end(), [actor]
+        # "UNHCR and IOM co-lead the X": every organization of the subject co-leads it
+        pos, leaders = m.end(), s.listed_before(actor, _is_org)
         if text.startswith("with ", pos):
             more = s.listed_from(pos + 5, _is_org)
             if not more:

@@ -80,6 +80,24 @@ def test_co_leads_with_a_list_of_organizations() -> None:
     }
 
 
+def test_every_organization_of_a_listed_subject_co_leads() -> None:
+    result = linked(
+        "UNHCR and IOM co-lead the Global Protection Cluster. The ILO, UNICEF and IOM co-lead "
+        "the Regional Durable Solutions Secretariat."
+    )
+    cluster = next(k for s_, p_, k in triples(result) if p_ == "coLeads" and "cluster" in k)
+    secretariat = next(k for s_, p_, k in triples(result) if "secretariat" in k)
+    assert {s_ for s_, p_, o_ in triples(result) if o_ == cluster} == {
+        "organization/unhcr",
+        "organization/iom",
+    }
+    assert {s_ for s_, p_, o_ in triples(result) if o_ == secretariat} == {
+        "organization/ilo",
+        "organization/unicef",
+        "organization/iom",
+    }
+
+
 def test_co_led_by_refers_back_to_the_programme() -> None:
     result = linked(
         'Examples include a programme "Safe Pathways in the Horn of Africa" funded by the Migration '
