@@ -287,6 +287,18 @@ class Sentence:
                 return items
             items.insert(0, earlier[-1])
 
+    def subject_organization(self) -> Mention | None:
+        """The organization the sentence opens with ("IOM ...", "In 2022, the ILO ..."),
+        if it does."""
+        first = next((m for m in self.mentions if _is_org(m)), None)
+        if first is None or not re.fullmatch(
+            r"\s*(?:(?:In|During|Since|By|Throughout)\s[^,]{1,40},\s*)?(?:the\s+)?",
+            self.text[self.start : first.start],
+            re.IGNORECASE,
+        ):
+            return None
+        return first
+
     def subject_programme(self, pos: int) -> Mention | None:
         """The programme a clause before ``pos`` is about: a mention in the sentence, or
         "The project/programme ..." referring back to the passage's programme."""
@@ -490,7 +502,12 @@ _RIGHT_BEFORE = (
 def _co_leads(s: Sentence, text: str) -> Iterator[Found]:
     for m in _triggers(s, text, _CO_LEADS):
         actor = s.before(m.start(), _is_org)
-        if not actor or text[actor.end : m.start()].strip() not in ("", "also"):
+        if actor and re.search(r"(?:^|\s)and$", text[actor.end : m.start()].strip()):
+            # "IOM manages the DTM and co-leads the CCCM Cluster": the sentence's subject
+            actor = s.subject_organization()
+        elif not actor or text[actor.end : m.start()].strip() not in ("", "also"):
+            continue
+        if actor is None:
             continue
         # "UNHCR and IOM co-lead the X": every organization of the subject co-leads it
         pos, leaders = m.end(), s.listed_before(actor, _is_org)

@@ -161,6 +161,10 @@ _NUMERAL = re.compile(
 )
 _SIGN_CHARS = "+-\u2212"  # plus, hyphen-minus, minus sign
 _RANGE_JOINER = re.compile(r"\s*(?:[-\u2010\u2011\u2012\u2013\u2014]|\s(?:to|and)\s)\s*", re.I)
+_PEOPLE_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:people|persons|individuals|migrants|refugees|IDPs|returnees|"
+    r"beneficiaries|children|households|families|women|men|girls|boys|workers|students)\b"
+)
 _MAGNITUDE_AFTER = re.compile(r"\s?(thousand|million|billion|trillion|bn|mn|m|k)\b", re.I)
 _PERCENT_AFTER = re.compile(
     r"\s?(?:(?P<pct>%|per\s?cent\b|percent\b)(?:\s+(?P<pts>points?)\b)?|(?P<pp>percentage[ -]points?\b|pp\b))",
@@ -381,7 +385,9 @@ def _read_numeral(text: str, start: int, end: int) -> NumberMatch | None:
     pos = end
     mag = _MAGNITUDE_AFTER.match(text, pos)
     abbreviated = bool(mag) and mag.group(1).lower() in _ABBREVIATED_MAGNITUDES
-    if mag and (not abbreviated or currency) and not _CUBIC_AFTER.match(text, pos):
+    # "1.2m people": an abbreviation counts people too ("1.2m" alone may be metres)
+    counts_people = abbreviated and bool(_PEOPLE_AFTER.match(text, mag.end()))
+    if mag and (not abbreviated or currency or counts_people) and not _CUBIC_AFTER.match(text, pos):
         magnitude = _MAGNITUDES[mag.group(1).lower()]
         pos = mag.end()
     unit_hint = currency

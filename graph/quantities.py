@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from graph.model import Document, Mention, Passage, Quantity, Table, TableCell
 from graph.numbers import NumberMatch, find_numbers, parse_number
+from graph.recognise import country_matcher
 
 
 def _word_list(text: str) -> list[str]:
@@ -277,6 +278,7 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
     for passage_id, found in by_passage.items():
         by_passage[passage_id] = _places_outside_names(found)
     section_areas = _section_countries(document, by_passage)
+    document_area = _document_area(document)
     out: list[Quantity] = []
     for passage in document.passages:
         if passage.kind == "table-row":
@@ -291,7 +293,8 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
             numbers=numbers,
             default_year=_passage_year(passage.text) or document.year,
             section_area=_area_of_section(passage, section_areas)
-            or _topic_country(passage, by_passage.get(passage.id, [])),
+            or _topic_country(passage, by_passage.get(passage.id, []))
+            or document_area,
         )
         out.extend(_passage_quantities(ctx))
     return out
@@ -372,8 +375,9 @@ _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
 _COORDINATED = re.compile(r"(?:,|\band|\bor|\b(?:up|down)\s+from|\bcompared\s+(?:with|to))\s*$")
 _CHANGE_FROM_TO = re.compile(
-    r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down))"
-    r"\s+from\s+(?:[^.;]*\bto\s+)?$",
+    r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down)"
+    r"|doubled|tripled|trebled|quadrupled|halved)"
+    r",?\s+from\s+(?:[^.;]*\bto\s+)?$",
     re.IGNORECASE,
 )
 _TOTAL_TO = re.compile(r"\bbringing\s+(?:the|its|their)\s+total(?:\s+number)?\s+to\s+$", re.I)
@@ -607,7 +611,8 @@ _VERBS_AFTER_PEOPLE = frozenset(
     _word_list(
         "return access reach receive obtain find travel move reintegrate leave go settle "
         "register apply enrol enroll integrate recover rebuild relocate resettle flee cross "
-        "start set gain secure get make use"
+        "start set gain secure get make use need arrive live lack remain face require "
+        "depend continue struggle"
     )
 )
 
@@ -655,6 +660,25 @@ def _predicate_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
     if not words or not words[0].text[0].isalpha():
         return []
     first = words[0]
+    if first.lower in {"are", "were", "is", "was"}:
+        # "4.5 million people are internally displaced": the participle, with its adverb
+        k = 2 if len(words) > 2 and words[1].lower.endswith("ly") else 1
+        if len(words) > k and _is_participle(words[k].lower):
+            rest = _predicate_after(ctx, words[k].start, limit)
+            return [*words[1:k], *rest] if rest else []
+        return []
+    if first.lower in _VERBS_AFTER_PEOPLE:
+        # "21.6 million people need humanitarian assistance": the verb and its object
+        out = [first]
+        for w in words[1:4]:
+            if (
+                not w.text[0].isalpha()
+                or _amount_at(ctx, w.start)
+                or w.lower in _STOP | _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS
+            ):
+                break
+            out.append(w)
+        return out if len(out) > 1 else []
     if not (_is_participle(first.lower) or _is_gerund(first.lower)):
         return []
     second = words[1] if len(words) > 1 else None
@@ -1006,7 +1030,48 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
     verb = re.search(r"\b(\w+)\s+(?:(?:a\s+)?total\s+of\s+|some\s+|over\s+|almost\s+)?$", before)
     if verb and verb.group(1).lower() in _MONEY_VERBS:
         return _MONEY_VERBS[verb.group(1).lower()]
+    # "..., of which USD 45.5 million for shelter and non-food items": what it is for
+    purpose = _purpose_after(ctx, sentence, n)
+    if purpose:
+        flows = [
+            _MONEY_VERBS[w.lower()]
+            for w in re.findall(r"[A-Za-z]+", before)
+            if w.lower() in _MONEY_VERBS
+        ]
+        return f"{flows[-1] if flows else 'funding'} for {purpose}"
     return ""
+
+
+def _purpose_after(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
+    """ "USD 38 million for water, sanitation and hygiene": the words after "for", up to
+    the next amount, bracket or clause end."""
+    text = ctx.text
+    m = re.match(r"\s+for\s+", text[n.end : sentence.end])
+    if not m:
+        return ""
+    words: list[str] = []
+    for w in _words(text, n.end + m.end(), sentence.end):
+        low = w.lower
+        if w.text == "," and words:
+            words[-1] += ","  # "water, sanitation and hygiene"
+            continue
+        if not w.text[0].isalpha() or _amount_at(ctx, w.start) or low in _CURRENCY_WORDS:
+            break
+        if low in _AFTER_AMOUNT_STOP and low != "and":
+            break
+        words.append(w.text)
+        if len(words) >= 8:
+            break
+    if words:
+        words[-1] = words[-1].rstrip(",")
+    while words and words[-1].lower() in {"and", "the", "of"}:
+        words.pop()
+        if words:
+            words[-1] = words[-1].rstrip(",")
+    return _style(words) if words else ""
+
+
+_CURRENCY_WORDS = frozenset(_word_list("usd eur chf gbp us"))
 
 
 # Words that end the noun after "USD 5 million in ...": verbs, prepositions, conjunctions.
@@ -1064,6 +1129,12 @@ _MONEY_VERBS = {
     "committed": "commitments",
     "transferred": "transfers",
     "earmarked": "earmarked funding",
+    "requires": "requirements",
+    "required": "requirements",
+    "requested": "requirements",
+    "seeks": "requirements",
+    "sought": "requirements",
+    "appealed": "requirements",
 }
 
 
@@ -1212,6 +1283,13 @@ def _section_countries(document: Document, by_passage: dict[str, list[Mention]])
         if len(keys) == 1:
             out[p.text.strip()] = next(iter(keys))  # type: ignore[arg-type]
     return out
+
+
+def _document_area(document: Document) -> str | None:
+    """The one country a report's title names ("IOM Yemen Crisis Response Plan 2023"): what
+    its figures that name no place of their own are about."""
+    keys = {str(key) for _, _, key in country_matcher().find(document.title)}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _area_of_section(passage: Passage, section_areas: dict[str, str]) -> str | None:

@@ -423,3 +423,12 @@ def test_the_short_name_of_a_countrys_ministry_links_to_that_ministry() -> None:
     armenia = keys["Ministry of Health of the Republic of Armenia"]
     assert keys["Ministry of Health"] == armenia
     assert "organization/ministry-of-health" not in result.entities
+
+
+def test_a_subject_that_does_something_else_and_co_leads() -> None:
+    result = linked(
+        "IOM manages the Displacement Tracking Matrix (DTM) and co-leads the Camp Coordination "
+        "and Camp Management Cluster with UNHCR."
+    )
+    leaders = {s_ for s_, p_, o_ in triples(result) if p_ == "coLeads"}
+    assert leaders == {"organization/iom", "organization/unhcr"}
