@@ -654,14 +654,21 @@ def _unit_of_measure(measure: str) -> str:
     return (_head_unit([_Word(w, 0, 0) for w in head]) if head else None) or "count"
 
 
-def _predicate_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
+def _predicate_after(
+    ctx: _Context, pos: int, limit: int, counted: tuple[int, list[_Word]] | None = None
+) -> list[_Word]:
     """A participle phrase after the noun phrase: "reached through shelter assistance"."""
     words = _words(ctx.text, pos, limit)
     if not words or not words[0].text[0].isalpha():
         return []
     first = words[0]
     if first.lower in {"are", "were", "is", "was"}:
-        # "4.5 million people are internally displaced": the participle, with its adverb
+        # "4.5 million people are internally displaced": the participle, with its adverb,
+        # when the people counted are the clause's subject (``counted``: where the amount
+        # starts and its noun): not "webinars in three languages were held", not "the
+        # agreement between the two entities was extended"
+        if counted is None or not _subject_of(ctx, counted, first.lower):
+            return []
         k = 2 if len(words) > 2 and words[1].lower.endswith("ly") else 1
         if len(words) > k and _is_participle(words[k].lower):
             rest = _predicate_after(ctx, words[k].start, limit)
@@ -731,6 +738,23 @@ def _predicate_after(ctx: _Context, pos: int, limit: int) -> list[_Word]:
     if len(out) == 1 and not _is_participle(out[0].lower):
         return []  # "staff operating (in 523 locations)": the bare verb adds nothing
     return out
+
+
+def _subject_of(ctx: _Context, counted: tuple[int, list[_Word]], verb: str) -> bool:
+    """Whether the amount starting at ``counted[0]`` with noun ``counted[1]`` can be the
+    subject of ``verb`` (is/are/was/were): not inside a prepositional phrase, and agreeing
+    in number."""
+    start, noun = counted
+    if not noun or re.search(_AFTER_PREPOSITION, ctx.text[max(0, start - 20) : start]):
+        return False
+    head = noun[-1].lower
+    plural = head.endswith("s") or head in _PLURAL_NOUNS
+    either = head in _PLURAL_NOUNS
+    return either or plural == (verb in {"are", "were"})
+
+
+_AFTER_PREPOSITION = r"\b(?:in|with|for|to|from|of|by|at|on|across|among|between|into|than)\s+$"
+_PLURAL_NOUNS = frozenset(_word_list("people children women men personnel staff police"))
 
 
 def _verb_before(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
@@ -929,7 +953,7 @@ def _unit_and_measure(
     if unit == "country":
         return unit, _countries_measure(ctx, sentence, n, phrase, previous), tuple(phrase)
     measure = list(phrase)
-    predicate = _predicate_after(ctx, after_noun, limit)
+    predicate = _predicate_after(ctx, after_noun, limit, (n.start, noun))
     if predicate:
         measure += [w.text for w in predicate]
     elif unit == "person":

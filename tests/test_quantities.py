@@ -817,3 +817,15 @@ def test_money_for_a_purpose_under_a_requirement() -> None:
     assert found["USD 45.5 million"] == "requirements for shelter and non-food items"
     assert found["USD 38 million"] == "requirements for water, sanitation and hygiene"
     assert found["USD 22.3 million"] == "requirements for health"
+
+
+def test_a_state_after_the_people_needs_them_as_its_subject() -> None:
+    p = _para(
+        "p1",
+        "Six global webinars in three languages were held. The agreement between the two "
+        "entities was extended. About 1,630 personnel were trained on data protection.",
+    )
+    found = {q.surface: q.measure for q in extract_quantities(_doc(p), [])}
+    assert found["three"] == "languages"  # inside "in ...": not what was held
+    assert found["two"] == "entities"  # "entities was": not its subject
+    assert found["About 1,630"] == "personnel trained on data protection"
