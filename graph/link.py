@@ -13,7 +13,7 @@ Relation model (subject predicate object):
 - ``programme implementedBy org`` ("X is a project implemented by IOM"),
   ``programme implementedIn country`` (countries listed after "in" following the programme),
 - ``programme fundedBy fund-or-org`` ("funded by / supported by the IOM Development Fund"),
-- ``org partnerOf thing``: the partner named after "in partnership / coordination /
+- ``org partnerOf thing``: the partner named after "implemented with" or "in partnership / coordination /
   collaboration with", "together with" is a partner of the programme the sentence is about
   (when it names one as its subject), else of the organization that acts,
 - ``org coLeads thing``: every co-leader co-leads the thing co-led ("IOM co-leads with ILO
@@ -418,6 +418,9 @@ def _triggers(s: Sentence, text: str, pattern: re.Pattern[str]) -> Iterator[re.M
 
 _IMPLEMENTED_BY = re.compile(r"\b(?:implemented|managed|run|executed)\s+by\s+")
 _IMPLEMENTS = re.compile(r"\bimplements\s+")
+_IMPLEMENTED_WITH = re.compile(
+    r"\b(?:implemented|carried\s+out|delivered)\s+(?:jointly\s+)?with\s+"
+)
 
 
 def _implemented_by(s: Sentence, text: str, implementers: dict[int, Mention]) -> Iterator[Found]:
@@ -433,6 +436,11 @@ def _implemented_by(s: Sentence, text: str, implementers: dict[int, Mention]) ->
         programme = s.at(m.end(), s.is_acting_programme)
         if org and programme and not text[org.end : m.start()].strip():
             yield _key(programme), "implementedBy", _key(org), (_span(org), _span(programme))
+    for m in _triggers(s, text, _IMPLEMENTED_WITH):
+        # "the programme X in Nepal, implemented with UN Women and the ILO": partners
+        programme = s.subject_programme(m.start())
+        for org in s.listed_from(m.end(), _is_org) if programme else ():
+            yield _key(org), "partnerOf", _key(programme), (_span(programme), _span(org))
 
 
 _PARTNERSHIP = re.compile(

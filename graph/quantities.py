@@ -347,8 +347,8 @@ def _passage_quantities(ctx: _Context) -> list[Quantity]:
             )
             if unit not in {"per cent", "percentage point"}:
                 previous = _Previous(unit, measure, noun)
-                if unit != "country":
-                    compared = previous
+                if unit != "country" and not (n.is_word and n.value == 1):
+                    compared = previous  # ("at least one training course" is no antecedent)
     return out
 
 
@@ -373,7 +373,9 @@ def _tidy_measure(measure: str) -> str:
 
 _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
-_COORDINATED = re.compile(r"(?:,|\band|\bor|\b(?:up|down)\s+from|\bcompared\s+(?:with|to))\s*$")
+_COORDINATED = re.compile(
+    r"(?:,|\band|\bor|,\s*from|\b(?:up|down)\s+from|\bcompared\s+(?:with|to))\s*$"
+)
 _CHANGE_FROM_TO = re.compile(
     r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down)"
     r"|doubled|tripled|trebled|quadrupled|halved)"
@@ -563,7 +565,8 @@ def _noun_phrase_after(
             # "sexual and reproductive health programmes" continues; "refugees and 2,231 ..." stops.
             nxt = words[i + 1] if i + 1 < len(words) else None
             if (
-                _head_unit(phrase) is not None
+                not phrase  # "received USD 2.5 million and contributes ...": no noun at all
+                or _head_unit(phrase) is not None
                 or nxt is None
                 or not nxt.text[0].isalpha()
                 or _amount_at(ctx, nxt.start)
@@ -907,7 +910,8 @@ def _unit_and_measure(
 
     if unit_hint in {"per cent", "percentage point"}:
         label = "" if noun else _key_figure_label(ctx, sentence, n)
-        return unit_hint, label or _percent_measure(ctx, sentence, n, noun, previous), ()
+        measure = label or _percent_measure(ctx, sentence, n, noun, previous, compared)
+        return unit_hint, measure, ()
     if unit_hint == "cubic metre":
         of = re.match(r"\s+of\s+", text[n.end : limit])
         material = _noun_phrase_after(ctx, n.end + of.end(), limit) if of else []
@@ -936,7 +940,8 @@ def _unit_and_measure(
             r"\bof\s+(?:which|whom|these|those|them)\s*$", text[sentence.start : n.start]
         )
         listed = re.search(
-            r"(?:,|\band|\b(?:up|down|increased|decreased|rising|falling)\s+from|\bcompared\s+(?:with|to))\s*$",
+            r"(?:,|\band|,\s*from|\b(?:up|down|increased|decreased|rising|falling)\s+from"
+            r"|\bcompared\s+(?:with|to))\s*$",
             text[sentence.start : n.start],
         )
         if listed and listed.group(0).strip() not in {",", "and"} and compared is not None:
@@ -1168,6 +1173,7 @@ def _percent_measure(
     n: NumberMatch,
     noun: list[_Word],
     previous: _Previous | None,
+    compared: _Previous | None = None,
 ) -> str:
     text = ctx.text
     before = text[sentence.start : n.start]
@@ -1204,6 +1210,16 @@ def _percent_measure(
         and previous.measure
     ):
         return f"share of {previous.measure}"
+    if (
+        re.search(r"\bof\s+(?:which|whom|them|those|these)\s*$", before)
+        and previous is not None
+        and previous.measure
+    ):
+        # "2,340 government officials from 58 countries, of whom 46 per cent were women":
+        # the people, not the countries
+        of = compared if compared is not None and compared.measure else previous
+        who = re.match(r"\s+(?:were|are)\s+([a-z]+)\b", after)
+        return f"share of {of.measure}" + (f" who were {who.group(1)}" if who else "")
     of = re.match(r"\s+of\s+", after)
     if of:
         share = _of_phrase(ctx, n.end + of.end(), sentence.end)

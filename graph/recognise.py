@@ -1033,12 +1033,28 @@ def apposition_definitions(text: str) -> Iterator[Definition]:
         if not phrase or not _significant(phrase) or classify_name(phrase):
             continue
         noun = m.group(1).casefold()
+        if _fronted_place(text, phrase, m.start()):
+            continue  # "In Ecuador and Peru, a joint initiative ...": where, not a name
         if noun in _APPOSITION_PROGRAMME:
             if not country_key(phrase) and not _is_sentence_opener(text, phrase, m.start()):
                 yield Definition(phrase, "programme", _APPOSITION_PROGRAMME[noun], "apposition")
             continue
         org_type = _APPOSITION_TYPE.get(noun, "other")
         yield Definition(phrase, "organization", org_type, "apposition")
+
+
+def _fronted_place(text: str, phrase: str, end: int) -> bool:
+    """The phrase is countries ("Ecuador and Peru", "Chad, Mali") or follows a place
+    preposition ("In the Sahel, a regional project ...")."""
+    start = end - len(phrase)
+    if re.search(
+        r"\b(?:in|across|within|throughout|from)\s+(?:the\s+)?$",
+        text[max(0, start - 16) : start],
+        re.I,
+    ):
+        return True
+    parts = [p for p in re.split(r",\s*|\s+and\s+|\s*&\s*", phrase) if p.strip()]
+    return len(parts) > 1 and all(country_key(p.strip()) for p in parts)
 
 
 def _is_sentence_opener(text: str, phrase: str, end: int) -> bool:

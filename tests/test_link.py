@@ -432,3 +432,12 @@ def test_a_subject_that_does_something_else_and_co_leads() -> None:
     )
     leaders = {s_ for s_, p_, o_ in triples(result) if p_ == "coLeads"}
     assert leaders == {"organization/iom", "organization/unhcr"}
+
+
+def test_implemented_with_names_partners_of_the_programme() -> None:
+    result = linked(
+        'The programme "Safe and Regular Migration for Women Migrant Workers" in Nepal, '
+        "implemented with UN Women and the ILO, received USD 2.5 million."
+    )
+    partners = {s_ for s_, p_, o_ in triples(result) if p_ == "partnerOf"}
+    assert partners == {"organization/un-women", "organization/ilo"}

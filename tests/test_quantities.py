@@ -829,3 +829,16 @@ def test_a_state_after_the_people_needs_them_as_its_subject() -> None:
     assert found["three"] == "languages"  # inside "in ...": not what was held
     assert found["two"] == "entities"  # "entities was": not its subject
     assert found["About 1,630"] == "personnel trained on data protection"
+
+
+def test_a_comparison_after_a_comma_and_a_share_of_the_people() -> None:
+    p = _para(
+        "p1",
+        "The number of GCM Champion Countries rose to 33, from 27 in 2022. In 2023, IOM "
+        "trained 2,340 government officials from 58 countries, of whom 46 per cent were women. "
+        "The programme received USD 2.5 million and contributes to Objective 6.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p, year=2023), [])}
+    assert (found["27"].measure, found["27"].year) == (found["33"].measure, 2022)
+    assert found["46 per cent"].measure == "share of government officials trained who were women"
+    assert found["USD 2.5 million"].measure == "funding received"

@@ -484,3 +484,15 @@ def test_a_sentence_about_a_name_is_not_a_name() -> None:
     names = named(doc)
     assert "International Aid Transparency Initiative" in names
     assert not any(n.startswith(("Participation", "Preparations")) for n in names)
+
+
+def test_a_fronted_place_before_an_apposition_is_no_name() -> None:
+    doc = make_document(
+        "In Ecuador and Peru, a joint initiative supports the regularization of migrants.",
+        "Chad, Mali and Niger, a regional project on border management, started in 2022.",
+        "The Safe Corridors Partnership, a joint initiative of three agencies, began in 2021.",
+    )
+    index = name_index(doc)
+    assert index.lookup("Ecuador and Peru") is None
+    assert index.lookup("Chad, Mali and Niger") is None
+    assert index.lookup("Safe Corridors Partnership") is not None
