@@ -39,7 +39,9 @@ from graph.textclean import (
 )
 
 MAX_BYTES = 50 * 1024 * 1024
-MIN_WORDS = 200
+# Prose a report has at the least: a one-page snapshot or fact sheet has ~100 words; a
+# table dump, a title page or a stray note has (almost) none.
+MIN_WORDS = 80
 PASSAGE_SEPARATOR = "\n\n"
 
 # --- reading and decoding ------------------------------------------------------------------

@@ -371,6 +371,7 @@ def _tidy_measure(measure: str) -> str:
     return " ".join(words)
 
 
+_OUT_OF_AMOUNT = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,. ]*\s+(?=\w)", re.I)
 _OUT_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d[\d,. ]*|[a-z]+)\s+(?=\w)", re.I)
 _OF_THESE = re.compile(r"^\s*(?:Of|Among)\s+(?:these|those|the|them|all)\s+([a-z][\w\s-]{2,40}?),")
 _COORDINATED = re.compile(
@@ -651,7 +652,16 @@ def _unit_of_measure(measure: str) -> str:
     """The unit a measure's head noun implies: "followers of accounts" -> person."""
     head = re.split(r"\s+(?:of|in|with|by|for|from|to)\s+", measure, maxsplit=1)[0].split()
     # "migrants receiving information", "people affected": the noun before the participle
-    cut = next((i for i, w in enumerate(head) if i and (_is_participle(w) or _is_gerund(w))), None)
+    cut = next(
+        (
+            i
+            for i, w in enumerate(head)
+            if i
+            and (_is_participle(w) or _is_gerund(w))
+            and _head_unit([_Word(x, 0, 0) for x in head[:i]]) is not None
+        ),
+        None,
+    )
     if cut is not None:
         head = head[:cut]
     return (_head_unit([_Word(w, 0, 0) for w in head]) if head else None) or "count"
@@ -924,6 +934,8 @@ def _unit_and_measure(
         return unit_hint, _key_figure_label(ctx, sentence, n) or _amount_owner(ctx, sentence, n), ()
 
     if not phrase:
+        if _OUT_OF_AMOUNT.match(text, n.end, limit):
+            return "count", "", ()  # "38 out of 52 transit centres": read by _implicit_measure
         # "2.1 million of them children", "of whom 3,105 were children": a named subset
         subset = _SUBSET_AFTER.match(text, n.end, limit)
         if subset is None and re.search(
@@ -1040,7 +1052,8 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         if phrase:
             return _style(phrase)
     if re.search(
-        r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to|remained)\s+$",
+        r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to|remained"
+        r"|exceeded|surpassed|topped|passed|neared|approached)\s+$",
         before,
         re.IGNORECASE,
     ):
@@ -1227,6 +1240,10 @@ def _percent_measure(
             return _style(["share", "of", *share])
     if noun:
         return _style(["share", *_clean_phrase(ctx, noun)])
+    # "contributions totalling EUR 12.8 million, mainly from the EU (62 per cent)": a
+    # bracketed share of the amount before
+    if before.endswith("(") and previous is not None and previous.measure:
+        return f"share of {previous.measure}"
     # "The share of identified victims who received assistance rose to 64 per cent"
     if re.search(_TO_A_LEVEL, before, re.IGNORECASE):
         what = _clause_subject(ctx, sentence)
@@ -1408,11 +1425,21 @@ def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
         # "refugees from Ukraine" names where people come from, not where the figure is
         return bool(_ORIGIN_BEFORE.search(text, max(sentence.start, g[0].start - 60), g[0].start))
 
-    # "the Niger (21%)": a number in brackets right after one country.
+    # "the Niger (21%)": a number in brackets right after one country; after another
+    # name ("the European Union (62 per cent)") it is that one's, not a country's
     if text[n.start - 1 : n.start] == "(":
         for g in groups:
-            if len(g) == 1 and re.fullmatch(r"\s*", text[g[0].end : n.start - 1]):
+            if (
+                len(g) == 1
+                and g[0].end < n.start
+                and re.fullmatch(r"\s*", text[g[0].end : n.start - 1])
+            ):
                 return g[0].entity_key
+        if any(
+            m.end < n.start and re.fullmatch(r"\s*", text[m.end : n.start - 1])
+            for m in ctx.mentions
+        ):
+            return None
     # The clause holding the number, with commas inside country lists not counted.
     in_lists = [(g[0].start, g[-1].end) for g in groups if len(g) > 1]
     cuts = [
@@ -1444,8 +1471,11 @@ def _area(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str | None:
         # funded EUR 45 million, and the Government of Germany contributed EUR 6.5 million"
         # (a country before the amount still frames it: "Remittances to Somalia reached
         # USD 1.7 billion, about 21 per cent of GDP")
-        g_left = max([c for c in cuts if c < groups[0][0].start], default=sentence.start)
-        g_right = min([c for c in cuts if c >= groups[0][-1].end], default=sentence.end)
+        # (brackets do not end that clause: "from the EU (62 per cent) and the United
+        # States (21 per cent)")
+        clause_cuts = [c for c in cuts if text[c] not in "()"]
+        g_left = max([c for c in clause_cuts if c < groups[0][0].start], default=sentence.start)
+        g_right = min([c for c in clause_cuts if c >= groups[0][-1].end], default=sentence.end)
         if groups[0][0].start > n.end and any(
             other is not n and other.is_amount and g_left <= other.start < g_right
             for other in ctx.numbers

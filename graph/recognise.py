@@ -616,7 +616,11 @@ def classify_name(name: str) -> Classification | None:
 
 
 def _title_case(words: list[str]) -> bool:
-    return all(w[:1].isupper() or w[:1].isdigit() for w in words if w.casefold() not in CONNECTORS)
+    return all(
+        w[:1].isupper() or w[:1].isdigit() or (len(w) > 2 and w[1] in "'’" and w[2:3].isupper())
+        for w in words
+        if w.casefold() not in CONNECTORS
+    )  # "Côte d'Ivoire": an elided article before a capital
 
 
 def _is_un_body(words: list[str]) -> bool:
@@ -1392,7 +1396,10 @@ def _phrase_from(
         if prev.possessive and not (cur.is_word and cur.text[:1].isupper()):
             break
         low = cur.norm.casefold()
-        if cur.is_word and (cur.text[:1].isupper() or allow_numbers and cur.text[:1].isdigit()):
+        elided = len(cur.text) > 2 and cur.text[1] in "'’" and cur.text[2:3].isupper()
+        if cur.is_word and (
+            cur.text[:1].isupper() or elided or allow_numbers and cur.text[:1].isdigit()
+        ):  # "Côte d'Ivoire": an elided article before a capital continues the name
             if low in STOPWORDS - CONNECTORS:
                 break
             if low in CONNECTORS and cur.text.isupper() and len(cur.text) > 1:
@@ -1720,6 +1727,20 @@ def _opening_name(text: str, start: int, end: int, names: PhraseMatcher) -> tupl
     return None
 
 
+# "Lake Chad Basin", "the Niger Delta", "Congo River": a country's name in the name of a
+# lake, river or region, which is not that country.
+_FEATURE_BEFORE = re.compile(r"\b(?:Lake|Gulf\s+of|Sea\s+of|Bay\s+of|Mount)\s+$")
+_FEATURE_AFTER = re.compile(
+    r"\s+(?:Basin|River|Delta|Valley|Sea|Lake|Corridor|Triangle|Gulf|Plateau|Highlands)\b"
+)
+
+
+def _names_a_feature(text: str, start: int, end: int) -> bool:
+    return bool(
+        _FEATURE_BEFORE.search(text, max(0, start - 12), start) or _FEATURE_AFTER.match(text, end)
+    )
+
+
 def recognise(document: Document, shared: tuple[Definition, ...] = ()) -> list[Mention]:
     """All mentions in all passages of ``document``, in passage order then by offset."""
     names = _name_matcher(document.id, document.sha256, document, shared)
@@ -1730,6 +1751,7 @@ def recognise(document: Document, shared: tuple[Definition, ...] = ()) -> list[M
         found = [
             Mention(passage.id, s, e, text[s:e], "country", str(key))
             for s, e, key in countries.find(text)
+            if not _names_a_feature(text, s, e)
         ]
         named = names.find(text)
         found += [Mention(passage.id, s, e, text[s:e], str(kind)) for s, e, kind in named]

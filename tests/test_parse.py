@@ -16,7 +16,7 @@ from graph.parse import doc_id_for, parse_file, parse_text
 ANNUAL = SEEDS_DIR / "iom-annual-report-2021.txt"
 GCM = SEEDS_DIR / "iom-gcm-implementation-support-excerpt.txt"
 
-# Enough unnumbered prose for the "looks like a report" check (200+ words).
+# Enough unnumbered prose for the "looks like a report" check (80+ words).
 FILLER = "\n\n".join(
     "The Agency worked with partners in many countries to improve services for people on the "
     f"move, drawing on lessons from field offices and national authorities in year {i}. "

@@ -842,3 +842,29 @@ def test_a_comparison_after_a_comma_and_a_share_of_the_people() -> None:
     assert (found["27"].measure, found["27"].year) == (found["33"].measure, 2022)
     assert found["46 per cent"].measure == "share of government officials trained who were women"
     assert found["USD 2.5 million"].measure == "funding received"
+
+
+def test_out_of_exceeded_and_bracketed_shares() -> None:
+    p = _para(
+        "p1",
+        "A total of 9,870 migrants were assisted, 38 out of 52 transit centres remained "
+        "operational. The number of internally displaced persons in Burkina Faso exceeded "
+        "2 million. The Office received contributions totalling EUR 12.8 million, mainly from "
+        "the European Union (62 per cent) and the United States (21 per cent).",
+    )
+    mentions = _mentions(
+        p,
+        Burkina_Faso="country/BFA",
+        European_Union="organization/eu",
+        the_United_States="country/USA",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), mentions)}
+    assert (found["38"].measure, found["38"].unit) == ("transit centres", "facility")
+    assert (found["2 million"].measure, found["2 million"].unit) == (
+        "internally displaced persons",
+        "person",
+    )
+    assert found["EUR 12.8 million"].area_key is None  # the countries are its sources
+    assert found["62 per cent"].measure == "share of contributions"
+    assert found["62 per cent"].area_key is None  # the EU's share, not the United States'
+    assert found["21 per cent"].area_key == "country/USA"

@@ -496,3 +496,17 @@ def test_a_fronted_place_before_an_apposition_is_no_name() -> None:
     assert index.lookup("Ecuador and Peru") is None
     assert index.lookup("Chad, Mali and Niger") is None
     assert index.lookup("Safe Corridors Partnership") is not None
+
+
+def test_a_lake_or_river_is_not_its_country_and_elided_articles_continue_names() -> None:
+    doc = make_document(
+        "In the Lake Chad Basin and the Niger Delta, IOM worked with the Government of the "
+        "Republic of Côte d'Ivoire and with partners in Chad.",
+    )
+    mentions = recognise(doc)
+    chad = [m for m in mentions if m.entity_key == "country/TCD"]
+    assert [m.surface for m in chad] == ["Chad"] and chad[0].start > 100  # only "in Chad"
+    assert not any(m.entity_key == "country/NER" for m in mentions)
+    index = name_index(doc)
+    found = index.lookup("Government of the Republic of Côte d'Ivoire")
+    assert found is not None and found.kind == "organization"
