@@ -616,7 +616,7 @@ _VERBS_AFTER_PEOPLE = frozenset(
         "return access reach receive obtain find travel move reintegrate leave go settle "
         "register apply enrol enroll integrate recover rebuild relocate resettle flee cross "
         "start set gain secure get make use need arrive live lack remain face require "
-        "depend continue struggle"
+        "depend continue struggle died went fled left came made got lost found"
     )
 )
 
@@ -690,14 +690,17 @@ def _predicate_after(
     if first.lower in _VERBS_AFTER_PEOPLE:
         # "21.6 million people need humanitarian assistance": the verb and its object
         out = [first]
-        for w in words[1:4]:
-            if (
-                not w.text[0].isalpha()
-                or _amount_at(ctx, w.start)
-                or w.lower in _STOP | _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS
-            ):
+        for w in words[1:5]:
+            if not w.text[0].isalpha() or _amount_at(ctx, w.start):
+                break
+            if w.lower in _CONJUNCTIONS and out[-1].lower in _VERBS_AFTER_PEOPLE:
+                out.append(w)  # "died or went missing"
+                continue
+            if w.lower in _STOP | _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS:
                 break
             out.append(w)
+        while out and out[-1].lower in _CONJUNCTIONS:
+            out.pop()
         return out if len(out) > 1 else []
     if not (_is_participle(first.lower) or _is_gerund(first.lower)):
         return []
@@ -1244,6 +1247,13 @@ def _percent_measure(
     # bracketed share of the amount before
     if before.endswith("(") and previous is not None and previous.measure:
         return f"share of {previous.measure}"
+    # "unaccompanied children accounted for 6 per cent": a share of the clause's subject
+    part = re.search(_PART_OF, before, re.IGNORECASE)
+    if part:
+        clause = re.split(r"[;:]|,\s+(?:and|while|whereas)\s+", before[: part.start()])[-1]
+        words = [w for w in clause.split() if w.lower() not in _DETERMINERS]
+        if words and len(words) <= 6 and not any(c.isdigit() for c in clause):
+            return _style(["share", "of", *words])
     # "The share of identified victims who received assistance rose to 64 per cent"
     if re.search(_TO_A_LEVEL, before, re.IGNORECASE):
         what = _clause_subject(ctx, sentence)
@@ -1252,6 +1262,8 @@ def _percent_measure(
     return "share"
 
 
+# Verbs that make the subject a part of a whole: "accounted for", "made up".
+_PART_OF = r"\b(?:accounted\s+for|made\s+up|represented|comprised|constituted)\s+$"
 # Verbs that bring a subject to a level: "rose to", "reached", "averaged", "stood at".
 _TO_A_LEVEL = (
     r"\b(?:rose|grew|increased|fell|dropped|declined|decreased|climbed)\s+to\s+$"

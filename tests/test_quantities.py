@@ -868,3 +868,18 @@ def test_out_of_exceeded_and_bracketed_shares() -> None:
     assert found["62 per cent"].measure == "share of contributions"
     assert found["62 per cent"].area_key is None  # the EU's share, not the United States'
     assert found["21 per cent"].area_key == "country/USA"
+
+
+def test_shares_a_subject_accounts_for_and_people_who_died_or_went_missing() -> None:
+    p = _para(
+        "p1",
+        "Women and girls made up 28 per cent of travellers; unaccompanied children accounted "
+        "for 6 per cent. At least 1,450 migrants died or went missing on the route.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), [])}
+    assert found["28 per cent"].measure == "share of travellers"
+    assert found["6 per cent"].measure == "share of unaccompanied children"
+    assert (found["At least 1,450"].unit, found["At least 1,450"].measure) == (
+        "person",
+        "migrants died or went missing",
+    )
