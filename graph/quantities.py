@@ -966,6 +966,18 @@ def _unit_and_measure(
             if of_which or not own:
                 return previous.unit, previous.measure, previous.noun
             return previous.unit, _style([*previous.noun, *(w.text for w in own)]), previous.noun
+        # "... 58,200 returnees, including 12,400 who received economic support": a part
+        # of the people counted before
+        relative = re.match(r"\s+(?:who|that)\s+((?:[a-z][\w-]*\s*){1,6})", text[n.end : limit])
+        antecedent = compared or previous
+        if relative and antecedent is not None and antecedent.measure:
+            clause: list[str] = []
+            for word in relative.group(1).split():
+                if clause and word in _PREPOSITIONS - {"of"}:
+                    break
+                clause.append(word)
+            measure = f"{antecedent.measure} who {' '.join(clause)}"
+            return antecedent.unit, measure, antecedent.noun
         owner = _key_figure_label(ctx, sentence, n) or _amount_owner(ctx, sentence, n)
         return _unit_of_measure(owner), owner, ()
 
@@ -1691,6 +1703,7 @@ def _title_measure(table: Table) -> str:
         r"\s+(?:by|at|in|for|between|from|during)\s+|\s*\(", table.title.strip(), maxsplit=1
     )[0]
     head = re.sub(r"^(?:table\s+\d+\.?\s*|number of\s+)", "", head, flags=re.I)
+    head = head.strip(" ,;:.–-")  # "Migrants assisted to return, by host country"
     return f"number of {head.lower()}" if head else "count"
 
 
@@ -1821,10 +1834,12 @@ def _cells_of_table(
             value = expr.value
             if expr.unit_hint == "per cent":
                 unit = "per cent"
-            elif expr.sign or points or expr.unit_hint == "percentage point":
+            elif points or expr.unit_hint == "percentage point":
                 unit = "percentage point"
             elif percent_of is not None:
-                unit = "per cent"  # the column header carries the "%"
+                unit = "per cent"  # the column header carries the "%" ("-16" in "Change (%)")
+            elif expr.sign:
+                unit = "percentage point"
             elif money:
                 unit, value = money[0], expr.value * money[1]
                 if value == value.to_integral_value():

@@ -883,3 +883,31 @@ def test_shares_a_subject_accounts_for_and_people_who_died_or_went_missing() -> 
         "person",
         "migrants died or went missing",
     )
+
+
+def test_a_signed_change_in_a_percent_column_and_a_title_ending_on_a_comma() -> None:
+    returns = Table(
+        id="table-5", doc_id="test-doc", title="Migrants assisted to return, by host country, 2021-2022",
+        locator="Table 5", header=(("Host country", "2022", "Change (%)"),),
+        rows=(("Niger", "12 011", "14"), ("Germany", "5 862", "-16")),
+        row_passage_ids=("table-5-row-1", "table-5-row-2"),
+    )  # fmt: skip
+    cells = table_cells(_doc(tables=(returns,)))
+    counts = [c for c in cells if c.unit == "count"]
+    assert {c.measure for c in counts} == {"number of migrants assisted to return"}
+    changes = [c for c in cells if ("column", "Change (%)") in c.dimensions]
+    assert {c.unit for c in changes} == {"per cent"}  # "-16" like "14": the header says %
+    assert sorted(c.value for c in changes) == [-16, 14]
+
+
+def test_a_relative_clause_after_an_amount_is_a_part_of_the_people_before() -> None:
+    p = _para(
+        "p1",
+        "Reintegration assistance was provided to 58,200 returnees in 96 countries of origin, "
+        "including 12,400 who received economic support to start a small business.",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), [])}
+    assert (found["12,400"].unit, found["12,400"].measure) == (
+        "person",
+        "returnees who received economic support",
+    )
