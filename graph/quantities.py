@@ -275,8 +275,9 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
     for m in mentions:
         if m.entity_key:
             by_passage[m.passage_id].append(m)
+    texts = {p.id: p.text for p in document.passages}
     for passage_id, found in by_passage.items():
-        by_passage[passage_id] = _places_outside_names(found)
+        by_passage[passage_id] = _places_outside_names(found, texts.get(passage_id, ""))
     section_areas = _section_countries(document, by_passage)
     document_area = _document_area(document)
     out: list[Quantity] = []
@@ -300,17 +301,44 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
     return out
 
 
-def _places_outside_names(mentions: list[Mention]) -> list[Mention]:
+def _places_outside_names(mentions: list[Mention], text: str = "") -> list[Mention]:
     """Drop the countries that open a longer name: "the United States Department of State"
     names a funder, not the place a figure is about.  A country after the head ("the
-    Government of Kenya", "the Ministry of Health of Ghana") stays: such bodies act there."""
+    Government of Kenya", "the Ministry of Health of Ghana") stays: such bodies act there,
+    unless the body is named as a funder ("funded by the Government of the Netherlands"),
+    or the name is a programme's that names more than one place ("Regional Migrant
+    Response Plan for the Horn of Africa and Yemen")."""
     names = [m for m in mentions if m.kind in ("organization", "programme")]
-    return [
-        m
-        for m in mentions
-        if m.kind != "country"
-        or not any(m.start <= o.start < m.end and o.end > m.end for o in names)
-    ]
+
+    def inside_a_name(m: Mention) -> bool:
+        for o in names:
+            if m.start <= o.start < m.end and o.end > m.end:
+                return True  # a country opening the name
+            if not (o.start <= m.start and m.end <= o.end):
+                continue
+            if _FUNDER_BEFORE.search(text[max(0, o.start - 30) : o.start]):
+                return True
+            if o.kind == "programme":
+                countries = sum(
+                    1 for c in mentions if c.kind == "country" and o.start <= c.start < o.end
+                )
+                if countries + len(_REGIONS.findall(text[o.start : o.end])) > 1:
+                    return True
+        return False
+
+    return [m for m in mentions if m.kind != "country" or not inside_a_name(m)]
+
+
+_FUNDER_BEFORE = re.compile(
+    r"\b(?:funded|financed|co-funded|sponsored|supported)\s+by\s+(?:the\s+)?$"
+    r"|\bwith\s+(?:funding|support)\s+from\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# Regions a programme's name can cover besides countries ("... for the Horn of Africa and Yemen").
+_REGIONS = re.compile(
+    r"\b(?:Africa|Americas?|Asia|Europe|Pacific|Caribbean|Sahel|Balkans|Mediterranean"
+    r"|Middle East|Latin America)\b"
+)
 
 
 def _passage_quantities(ctx: _Context) -> list[Quantity]:
@@ -1084,7 +1112,9 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         if words:
             return " ".join(words)
     # "Germany contributed EUR 3,000,000": the verb names the flow of money
-    verb = re.search(r"\b(\w+)\s+(?:(?:a\s+)?total\s+of\s+|some\s+|over\s+|almost\s+)?$", before)
+    verb = re.search(
+        r"\b(\w+)\s+(?:for\s+)?(?:(?:a\s+)?total\s+of\s+|some\s+|over\s+|almost\s+)?$", before
+    )
     if verb and verb.group(1).lower() in _MONEY_VERBS:
         return _MONEY_VERBS[verb.group(1).lower()]
     # "..., of which USD 45.5 million for shelter and non-food items": what it is for

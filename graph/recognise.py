@@ -1117,6 +1117,10 @@ def head_noun_definitions(text: str) -> Iterator[Definition]:
             # after the last article ("Germany and Belgium for the THAMM programme")
             phrase = re.split(r"\s+the\s+", phrase)[-1]
         found = classify_name(f"{phrase} {marker.group(1)}" if marker else phrase)
+        if found and marker and _unknown_acronym(phrase):
+            # "The COMPASS programme": an acronym no organization has, marked as a programme
+            yield Definition(phrase, found.kind, found.subkind, "head-noun", (phrase,))
+            continue
         if found and _plausible_discovery(phrase, marked=bool(marker)):
             yield Definition(phrase, found.kind, found.subkind, "head-noun")
             place_prefix = re.match(r"(\w+ of (?:the )?(\w+)) [A-Z]", phrase)
@@ -1146,6 +1150,57 @@ def nested_names(name: str) -> Iterator[str]:
     Nations Network on Migration"."""
     for m in _NESTING.finditer(name):
         yield name[m.end() :]
+
+
+@lru_cache(maxsize=1)
+def _reference_acronyms() -> frozenset[str]:
+    return frozenset(a for org in reference.organizations() for a in org.acronyms)
+
+
+# Acronyms of fields of work, which "programme" after them describes, not names.
+_SECTOR_ACRONYMS = frozenset(
+    [
+        "WASH",
+        "MHPSS",
+        "GBV",
+        "SGBV",
+        "NFI",
+        "NFIS",
+        "PSEA",
+        "AAP",
+        "DRR",
+        "CCCM",
+        "HIV",
+        "AIDS",
+        "COVID",
+        "IDP",
+        "IDPS",
+        "SDG",
+        "SDGS",
+        "NGO",
+        "NGOS",
+        "CSO",
+        "CSOS",
+        "CBI",
+        "CVA",
+        "SRH",
+        "PSS",
+        "AVR",
+        "AVRR",
+        "TIP",
+    ]
+)
+
+
+def _unknown_acronym(phrase: str) -> bool:
+    """One upper-case word of three letters or more that names no known organization and
+    no field of work."""
+    return (
+        bool(re.fullmatch(r"[A-Z][A-Z0-9-]{2,15}", phrase))
+        and phrase not in _reference_acronyms()
+        and phrase.upper() not in _SECTOR_ACRONYMS
+        and country_key(phrase) is None
+    )
 
 
 def _plausible_discovery(phrase: str, marked: bool = False) -> bool:

@@ -911,3 +911,23 @@ def test_a_relative_clause_after_an_amount_is_a_part_of_the_people_before() -> N
         "person",
         "returnees who received economic support",
     )
+
+
+def test_a_funders_country_and_a_regional_plans_country_are_not_the_area() -> None:
+    p = _para(
+        "p1",
+        "The COMPASS programme, funded by the Government of the Netherlands, assisted 7,300 "
+        "victims of trafficking. Under the Regional Migrant Response Plan for the Horn of "
+        "Africa and Yemen, 48 partners appealed for USD 84 million.",
+    )
+    mentions = _mentions(
+        p,
+        Government_of_the_Netherlands="organization/government-of-the-netherlands",
+        Netherlands="country/NLD",
+        Regional_Migrant_Response_Plan_for_the_Horn_of_Africa_and_Yemen="programme/mrp",
+        Yemen="country/YEM",
+    )
+    found = {q.surface: q for q in extract_quantities(_doc(p), mentions)}
+    assert found["7,300"].area_key is None
+    assert found["USD 84 million"].area_key is None
+    assert found["USD 84 million"].measure == "requirements"  # "appealed for"

@@ -510,3 +510,15 @@ def test_a_lake_or_river_is_not_its_country_and_elided_articles_continue_names()
     index = name_index(doc)
     found = index.lookup("Government of the Republic of Côte d'Ivoire")
     assert found is not None and found.kind == "organization"
+
+
+def test_an_unknown_acronym_marked_as_a_programme_names_one() -> None:
+    doc = make_document(
+        "The COMPASS programme assisted victims of trafficking. The WASH programme reached "
+        "200 people, and the IOM programme in Chad grew.",
+    )
+    index = name_index(doc)
+    compass = index.lookup("COMPASS")
+    assert compass is not None and compass.kind == "programme"
+    assert index.lookup("WASH") is None  # a field of work
+    assert index.lookup("IOM").kind == "organization"
