@@ -882,6 +882,12 @@ _PAREN_ALIAS = re.compile(
 )
 
 
+# Words of scope an acronym often leaves out of its initials ("Regional ... Plan (MRP)").
+_SCOPE_WORDS = frozenset(
+    ["Regional", "Global", "National", "Joint", "Continental", "Subregional", "Interregional"]
+)
+
+
 def text_acronym_definitions(text: str) -> Iterator[Definition]:
     for m in _PAREN_ALIAS.finditer(text):
         alias = m.group(1)
@@ -891,6 +897,9 @@ def text_acronym_definitions(text: str) -> Iterator[Definition]:
         if not phrase:
             continue
         aligned = _align_to_acronym(phrase, alias)
+        dropped = phrase[: len(phrase) - len(aligned)].split()
+        if dropped and all(w in _SCOPE_WORDS for w in dropped):
+            aligned = phrase  # "Regional Migrant Response Plan (MRP)": the scope is in the name
         if aligned == phrase or classify_name(aligned) or not classify_name(phrase):
             # "... Bureau of Population, Refugees and Migration (PRM)": the initials cover
             # a tail that names nothing on its own; the whole phrase is the name then

@@ -522,3 +522,15 @@ def test_an_unknown_acronym_marked_as_a_programme_names_one() -> None:
     assert compass is not None and compass.kind == "programme"
     assert index.lookup("WASH") is None  # a field of work
     assert index.lookup("IOM").kind == "organization"
+
+
+def test_a_scope_word_the_acronym_leaves_out_stays_in_the_name() -> None:
+    doc = make_document(
+        "Under the Regional Migrant Response Plan for the Horn of Africa and Yemen (MRP), 48 "
+        "partners appealed for funds. The MRP covers four countries.",
+    )
+    index = name_index(doc)
+    plan = index.lookup("MRP")
+    assert plan is not None
+    assert plan.label == "Regional Migrant Response Plan for the Horn of Africa and Yemen"
+    assert index.lookup("Migrant Response Plan for the Horn of Africa and Yemen") in (None, plan)
