@@ -407,7 +407,8 @@ _COORDINATED = re.compile(
 )
 _CHANGE_FROM_TO = re.compile(
     r"\b(?:increased|rose|grew|climbed|decreased|fell|declined|dropped|went\s+(?:up|down)"
-    r"|doubled|tripled|trebled|quadrupled|halved)"
+    r"|doubled|tripled|trebled|quadrupled|halved"
+    r"|(?:will\s+)?(?:rise|increase|grow|decrease|fall|decline|drop))"
     r",?\s+from\s+(?:[^.;]*\bto\s+)?$",
     re.IGNORECASE,
 )
@@ -461,6 +462,8 @@ def _implicit_measure(
     before = text[sentence.start : n.start]
     if previous and previous.measure and (_TOTAL_TO.search(before) or _COORDINATED.search(before)):
         return previous.measure  # "EUR 4.2 million and CHF 1.5 million", "... to 61"
+    if previous and previous.measure and re.search(r"\bof\s+which\s*$", before):
+        return previous.measure  # "USD 180 million, of which USD 35 million ..."
     if _CHANGE_FROM_TO.search(before):
         # "The number of international migrants increased from 153 million in 1990 to …"
         subject = _clause_subject(ctx, sentence)
@@ -919,10 +922,16 @@ def _clause_subject(ctx: _Context, sentence: _Sentence) -> list[str]:
             break
         if low in _PREPOSITIONS and low != "of" and subject:
             break
+        if subject and low in _LEVEL_VERBS:
+            break  # "The Administrative Part of the Budget amounts to CHF 72,500,000"
         subject.append(w)
         if len(subject) > 8:
             return []
     return _clean_phrase(ctx, subject)
+
+
+# Verbs that state an amount and look like plural nouns.
+_LEVEL_VERBS = frozenset(["amounts", "totals", "stands", "comes", "represents", "exceeds"])
 
 
 _SUBSET_AFTER = re.compile(
@@ -1096,7 +1105,8 @@ def _amount_owner(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
             return _style(phrase)
     if re.search(
         r"\b(?:reached|to|totalled|totaled|was|were|is|are|stood at|amounted to|remained"
-        r"|exceeded|surpassed|topped|passed|neared|approached)\s+$",
+        r"|exceeded|surpassed|topped|passed|neared|approached"
+        r"|(?:estimated|projected|forecast|budgeted|set|capped|valued|put)\s+at)\s+$",
         before,
         re.IGNORECASE,
     ):

@@ -931,3 +931,18 @@ def test_a_funders_country_and_a_regional_plans_country_are_not_the_area() -> No
     assert found["7,300"].area_key is None
     assert found["USD 84 million"].area_key is None
     assert found["USD 84 million"].measure == "requirements"  # "appealed for"
+
+
+def test_budget_amounts_take_the_part_of_the_budget_they_state() -> None:
+    p = _para(
+        "p1",
+        "The Administrative Part of the Budget amounts to CHF 72,500,000. The Operational Part "
+        "of the Budget is estimated at USD 1.5 billion, compared with USD 1.37 billion in 2023. "
+        "Discretionary income is projected at USD 180 million, of which USD 35 million will be "
+        "allocated to the Fund. The number of staff will rise from 420 to 445 positions.",
+    )
+    found = {q.surface: q.measure for q in extract_quantities(_doc(p, year=2024), [])}
+    assert found["CHF 72,500,000"] == "administrative part of the budget"
+    assert found["USD 1.5 billion"] == found["USD 1.37 billion"] == "operational part of the budget"
+    assert found["USD 180 million"] == found["USD 35 million"] == "discretionary income"
+    assert found["420"] == "staff"
