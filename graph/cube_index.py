@@ -33,24 +33,22 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.listing_index import RDF_TYPE
 from graph.sqlitefile import ReadOnlyIndex, written_atomically
-from graph.store import tsv_rows
+from graph.store import tsv_rows, union_options
 
 INDEX_VERSION = 1
 INDEX_NAME = f"observations-v{INDEX_VERSION}.sqlite"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OBSERVATION = "http://purl.org/linked-data/cube#Observation"
 SAMPLE = 2000  # observations whose properties are the candidate columns
 MIN_SAMPLE = 50  # values a property needs in the sample to be judged an identifier
 MAX_SCALE = 18  # fraction digits kept (Oxigraph's decimals have 18)
 _INT64 = 2**63
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 # How the engine writes numbers in TSV: integers and most decimals bare, the others typed.
 _BARE_INTEGER = re.compile(r"[+-]?\d+")
 _BARE_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
-_TYPED_DECIMAL = re.compile(
-    r'"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"\^\^<' + re.escape(_XSD) + r"decimal>"
-)
+_TYPED_DECIMAL = re.compile(r'"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"\^\^<' + re.escape(XSD) + r"decimal>")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -166,7 +164,7 @@ def _candidate_predicates(db: ox.Store, union: bool) -> list[str]:
         {{ SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{OBSERVATION}> }} LIMIT {SAMPLE} }}
         ?s ?p ?o }} GROUP BY ?p"""
     found = []
-    for solution in db.query(query, **_dataset(union)):
+    for solution in db.query(query, **union_options(union)):
         predicate, lang = solution["p"], solution["lang"]
         n, distinct, iris = (int(solution[name].value) for name in ("n", "distinct", "iris"))
         if (
@@ -240,13 +238,9 @@ def _numbers(
     )
 
 
-def _dataset(union: bool) -> dict:
-    return {"use_default_graph_as_union": True} if union else {}
-
-
 def _count(db: ox.Store, predicate: str, union: bool) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{predicate}> ?o }}"
-    return int(next(iter(db.query(query, **_dataset(union))))["n"].value)
+    return int(next(iter(db.query(query, **union_options(union))))["n"].value)
 
 
 class CubeIndex(ReadOnlyIndex):

@@ -218,6 +218,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
 # --- sentence-level relations --------------------------------------------------------------
 
 
+# Between the items of a list of names: "IGAD, the ILO, the PDD and UNHCR", "PDD/UNOPS".
+_LIST_GAP = r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?"
+
+
 @dataclass
 class Sentence:
     text: str  # the passage text
@@ -263,7 +267,7 @@ class Sentence:
         while first:
             items.append(first)
             pos = first.end
-            first = self.at(pos, accept, gap=r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?")
+            first = self.at(pos, accept, gap=_LIST_GAP)
         return items
 
     def listed_before(self, item: Mention, accept) -> list[Mention]:
@@ -276,11 +280,7 @@ class Sentence:
                 for m in self.mentions
                 if m.end <= items[0].start
                 and accept(m)
-                and re.fullmatch(
-                    r"\s*(?:,\s*(?:and\s+)?|and\s+|/)\s*(?:the\s+)?",
-                    self.text[m.end : items[0].start],
-                    re.IGNORECASE,
-                )
+                and re.fullmatch(_LIST_GAP, self.text[m.end : items[0].start], re.IGNORECASE)
                 and not _part_of_longer_name(self.text, m)
             ]
             if not earlier:
@@ -436,11 +436,6 @@ def _implemented_by(s: Sentence, text: str, implementers: dict[int, Mention]) ->
         programme = s.at(m.end(), s.is_acting_programme)
         if org and programme and not text[org.end : m.start()].strip():
             yield _key(programme), "implementedBy", _key(org), (_span(org), _span(programme))
-    for m in _triggers(s, text, _IMPLEMENTED_WITH):
-        # "the programme X in Nepal, implemented with UN Women and the ILO": partners
-        programme = s.subject_programme(m.start())
-        for org in s.listed_from(m.end(), _is_org) if programme else ():
-            yield _key(org), "partnerOf", _key(programme), (_span(programme), _span(org))
 
 
 _PARTNERSHIP = re.compile(
@@ -450,6 +445,11 @@ _PARTNERSHIP = re.compile(
 
 
 def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Iterator[Found]:
+    for m in _triggers(s, text, _IMPLEMENTED_WITH):
+        # "the programme X in Nepal, implemented with UN Women and the ILO": partners
+        programme = s.subject_programme(m.start())
+        for org in s.listed_from(m.end(), _is_org) if programme else ():
+            yield _key(org), "partnerOf", _key(programme), (_span(programme), _span(org))
     for m in _triggers(s, text, _PARTNERSHIP):
         partners = s.listed_from(m.end(), _is_org)
         if not partners:
@@ -473,11 +473,14 @@ def _partners(s: Sentence, text: str, implementers: dict[int, Mention]) -> Itera
             )
 
 
-_FUNDED_BY = re.compile(
-    r"\b(?:(?:funded|financed|co-funded|co-financed|co-founded|sponsored|supported)\s+(?:by|through)"
+# What names a funder next: "funded by", "with financial support from" (also read by the
+# quantities stage, where a funder's country is not the place a figure is about).
+FUNDED_BY = (
+    r"(?:(?:funded|financed|co-funded|co-financed|co-founded|sponsored|supported)\s+(?:by|through)"
     r"|with\s+(?:the\s+)?(?:generous\s+|financial\s+)?(?:funding|support|contributions?)"
-    r"\s+(?:from|of))\s+"
+    r"\s+(?:from|of))"
 )
+_FUNDED_BY = re.compile(r"\b" + FUNDED_BY + r"\s+")
 
 
 def _funded_by(s: Sentence, text: str) -> Iterator[Found]:

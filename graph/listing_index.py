@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.sqlitefile import ReadOnlyIndex, written_atomically
-from graph.store import tsv_rows
+from graph.store import tsv_rows, union_options
 from graph.tsvorder import keys_never_tie, term_key
 
 INDEX_VERSION = 1
@@ -120,9 +120,8 @@ def build(db: ox.Store, build_dir: str | Path, *, union: bool = True) -> IndexSt
 
 
 def _classes(db: ox.Store, union: bool) -> set[str]:
-    options = {"use_default_graph_as_union": True} if union else {}
     query = f"SELECT DISTINCT ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?c)) }}"
-    return {solution["c"].value for solution in db.query(query, **options)}
+    return {solution["c"].value for solution in db.query(query, **union_options(union))}
 
 
 def _sorted_listings(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from graph.link import FUNDED_BY
 from graph.model import Document, Mention, Passage, Quantity, Table, TableCell
 from graph.numbers import NumberMatch, find_numbers, parse_number
 from graph.recognise import country_matcher
@@ -301,7 +302,7 @@ def extract_quantities(document: Document, mentions: list[Mention]) -> list[Quan
     return out
 
 
-def _places_outside_names(mentions: list[Mention], text: str = "") -> list[Mention]:
+def _places_outside_names(mentions: list[Mention], text: str) -> list[Mention]:
     """Drop the countries that open a longer name: "the United States Department of State"
     names a funder, not the place a figure is about.  A country after the head ("the
     Government of Kenya", "the Ministry of Health of Ghana") stays: such bodies act there,
@@ -329,11 +330,7 @@ def _places_outside_names(mentions: list[Mention], text: str = "") -> list[Menti
     return [m for m in mentions if m.kind != "country" or not inside_a_name(m)]
 
 
-_FUNDER_BEFORE = re.compile(
-    r"\b(?:funded|financed|co-funded|sponsored|supported)\s+by\s+(?:the\s+)?$"
-    r"|\bwith\s+(?:funding|support)\s+from\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
+_FUNDER_BEFORE = re.compile(r"\b" + FUNDED_BY + r"\s+(?:the\s+)?$", re.IGNORECASE)
 # Regions a programme's name can cover besides countries ("... for the Horn of Africa and Yemen").
 _REGIONS = re.compile(
     r"\b(?:Africa|Americas?|Asia|Europe|Pacific|Caribbean|Sahel|Balkans|Mediterranean"
@@ -934,6 +931,8 @@ def _clause_subject(ctx: _Context, sentence: _Sentence) -> list[str]:
 _LEVEL_VERBS = frozenset(["amounts", "totals", "stands", "comes", "represents", "exceeds"])
 
 
+# "..., of which", "of whom", "of them": what follows is a part of the amount before
+_OF_WHICH_BEFORE = re.compile(r"\bof\s+(?:which|whom|these|those|them)\s*$")
 _SUBSET_AFTER = re.compile(
     r"\s+of\s+(?:them|whom|these|those)\s+(?:(?:were|are|was|being)\s+)?(?P<noun>[a-z][\w-]+)\b"
 )
@@ -988,9 +987,7 @@ def _unit_and_measure(
             if unit is not None:
                 return unit, word.lower(), (word,)
         # "of which 49 were ...", "26 related to CCCM", "and 68 conducted ...": the noun is elided.
-        of_which = re.search(
-            r"\bof\s+(?:which|whom|these|those|them)\s*$", text[sentence.start : n.start]
-        )
+        of_which = _OF_WHICH_BEFORE.search(text[sentence.start : n.start])
         listed = re.search(
             r"(?:,|\band|,\s*from|\b(?:up|down|increased|decreased|rising|falling)\s+from"
             r"|\bcompared\s+(?:with|to))\s*$",
@@ -1152,7 +1149,7 @@ def _purpose_after(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         if w.text == "," and words:
             words[-1] += ","  # "water, sanitation and hygiene"
             continue
-        if not w.text[0].isalpha() or _amount_at(ctx, w.start) or low in _CURRENCY_WORDS:
+        if not w.text[0].isalpha() or _amount_at(ctx, w.start):  # (the next "USD ..." too)
             break
         if low in _AFTER_AMOUNT_STOP and low != "and":
             break
@@ -1166,9 +1163,6 @@ def _purpose_after(ctx: _Context, sentence: _Sentence, n: NumberMatch) -> str:
         if words:
             words[-1] = words[-1].rstrip(",")
     return _style(words) if words else ""
-
-
-_CURRENCY_WORDS = frozenset(_word_list("usd eur chf gbp us"))
 
 
 # Words that end the noun after "USD 5 million in ...": verbs, prepositions, conjunctions.
@@ -1278,11 +1272,7 @@ def _percent_measure(
         and previous.measure
     ):
         return f"share of {previous.measure}"
-    if (
-        re.search(r"\bof\s+(?:which|whom|them|those|these)\s*$", before)
-        and previous is not None
-        and previous.measure
-    ):
+    if _OF_WHICH_BEFORE.search(before) and previous is not None and previous.measure:
         # "2,340 government officials from 58 countries, of whom 46 per cent were women":
         # the people, not the countries
         of = compared if compared is not None and compared.measure else previous

@@ -55,14 +55,22 @@ class Token:
     @property
     def is_capitalised(self) -> bool:
         text = self.text
-        if len(text) > 2 and text[0].islower() and text[1] in "'’":
-            text = text[2:]  # an elided article: "d'Ivoire", "l'Homme"
-        return text[:1].isupper() or text[:1].isdigit()
+        return text[:1].isupper() or text[:1].isdigit() or _capital_after_elision(text)
 
     @property
     def is_all_caps(self) -> bool:
         letters = [c for c in self.text if c.isalpha()]
         return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _capital_after_elision(word: str) -> bool:
+    """ "d'Ivoire", "l'Homme": an elided article before a capital (or a digit)."""
+    return (
+        len(word) > 2
+        and word[0].islower()
+        and word[1] in "'’"
+        and (word[2].isupper() or word[2].isdigit())
+    )
 
 
 def normalise(text: str) -> str:
@@ -617,10 +625,10 @@ def classify_name(name: str) -> Classification | None:
 
 def _title_case(words: list[str]) -> bool:
     return all(
-        w[:1].isupper() or w[:1].isdigit() or (len(w) > 2 and w[1] in "'’" and w[2:3].isupper())
+        w[:1].isupper() or w[:1].isdigit() or _capital_after_elision(w)
         for w in words
         if w.casefold() not in CONNECTORS
-    )  # "Côte d'Ivoire": an elided article before a capital
+    )
 
 
 def _is_un_body(words: list[str]) -> bool:
@@ -1161,11 +1169,6 @@ def nested_names(name: str) -> Iterator[str]:
         yield name[m.end() :]
 
 
-@lru_cache(maxsize=1)
-def _reference_acronyms() -> frozenset[str]:
-    return frozenset(a for org in reference.organizations() for a in org.acronyms)
-
-
 # Acronyms of fields of work, which "programme" after them describes, not names.
 _SECTOR_ACRONYMS = frozenset(
     [
@@ -1206,7 +1209,7 @@ def _unknown_acronym(phrase: str) -> bool:
     no field of work."""
     return (
         bool(re.fullmatch(r"[A-Z][A-Z0-9-]{2,15}", phrase))
-        and phrase not in _reference_acronyms()
+        and reference.organization_by_name(phrase) is None
         and phrase.upper() not in _SECTOR_ACRONYMS
         and country_key(phrase) is None
     )
@@ -1460,10 +1463,15 @@ def _phrase_from(
         if prev.possessive and not (cur.is_word and cur.text[:1].isupper()):
             break
         low = cur.norm.casefold()
-        elided = len(cur.text) > 2 and cur.text[1] in "'’" and cur.text[2:3].isupper()
-        if cur.is_word and (
-            cur.text[:1].isupper() or elided or allow_numbers and cur.text[:1].isdigit()
-        ):  # "Côte d'Ivoire": an elided article before a capital continues the name
+        if (
+            cur.is_word
+            and (
+                cur.text[:1].isupper()
+                or _capital_after_elision(cur.text)  # "Côte d'Ivoire" continues the name
+                or allow_numbers
+                and cur.text[:1].isdigit()
+            )
+        ):
             if low in STOPWORDS - CONNECTORS:
                 break
             if low in CONNECTORS and cur.text.isupper() and len(cur.text) > 1:

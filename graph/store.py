@@ -153,13 +153,18 @@ def has_named_graphs(store: ox.Store) -> bool:
     return next(iter(store.named_graphs()), None) is not None
 
 
+def union_options(union: bool) -> dict:
+    """pyoxigraph's query options for the union of all graphs as the default graph (what
+    the endpoint queries a store with named graphs with), or none."""
+    return {"use_default_graph_as_union": True} if union else {}
+
+
 def tsv_rows(db: ox.Store, query: str, *, union: bool) -> Iterator[list[str]]:
     """The solutions of a SELECT ``query`` as lists of terms as the engine writes them in
     TSV: the engine serialises them all at once, without Python work per term (the
-    indexes read hundreds of thousands of rows this way).  ``union``: the union of all
-    graphs as the default graph, as the endpoint queries a store with named graphs."""
-    options = {"use_default_graph_as_union": True} if union else {}
-    tsv = db.query(query, **options).serialize(format=ox.QueryResultsFormat.TSV)
+    indexes read hundreds of thousands of rows this way).  ``union``: see
+    `union_options`."""
+    tsv = db.query(query, **union_options(union)).serialize(format=ox.QueryResultsFormat.TSV)
     for line in tsv.decode("utf-8").split("\n")[1:]:
         if line:
             yield line.split("\t")

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.cube_index import OBSERVATION, RDF_TYPE, CubeIndex
+from graph.cube_index import OBSERVATION, XSD, CubeIndex
+from graph.listing_index import RDF_TYPE
 from server.listing_queries import NotAShape, Terms, TokenStream, read_slice, shape_parser
 
 MAX_ROWS = 1_000_000  # star rows read from the index (past it, the engine answers)
@@ -35,7 +36,6 @@ MAX_ROWS = 1_000_000  # star rows read from the index (past it, the engine answe
 # per observation at 1M triples; the index path costs ~1.2 ms more at ~100 rows).
 MIN_ROWS = 400
 MAX_KEYS = 50_000  # VALUES rows handed to the engine
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 # Oxigraph keeps integers in 64 bits and decimals in 128 bits with 18 fraction digits;
 # sums near those limits may overflow there and not here, so they stay with the engine.
 _INTEGER_LIMIT = 2**62
@@ -72,7 +72,6 @@ class AggregateQuery:
 
 @dataclass(frozen=True)
 class _Plan:
-    star: str
     constants: dict[str, str]  # predicate -> IRI term
     keys: tuple[tuple[str, str], ...]  # (variable, predicate), star variables kept
     sums: tuple[tuple[str, str], ...]  # (variable, predicate), star variables summed
@@ -288,7 +287,7 @@ def _plan(query: AggregateQuery, index: CubeIndex) -> _Plan | None:
     keys = tuple(
         (name, predicate) for name, predicate in star_vars.items() if name in used_elsewhere
     )
-    return _Plan(star, constants, keys, tuple(sums), tuple(star_vars.values()), tuple(others))
+    return _Plan(constants, keys, tuple(sums), tuple(star_vars.values()), tuple(others))
 
 
 def rewrite(query: AggregateQuery, index: CubeIndex) -> str | None:
@@ -373,7 +372,7 @@ def _sum_text(is_decimal: bool, scaled: int, scale: int) -> str | None:
     digits = str(abs(scaled)).rjust(scale + 1, "0")
     sign = "-" if scaled < 0 else ""
     text = f"{digits[:-scale]}.{digits[-scale:]}" if scale else f"{digits}.0"
-    return f'"{sign}{text}"^^<{_XSD}decimal>'
+    return f'"{sign}{text}"^^<{XSD}decimal>'
 
 
 def _fresh(stem: str, taken: frozenset[str]) -> str:

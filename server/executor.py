@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from graph.store import OXIGRAPH_DIR, EmbeddedStore, StoreError
+from graph.store import OXIGRAPH_DIR, EmbeddedStore, StoreError, union_options
 from server import joinorder, memory, results
 from server.results import GRAPH, SOLUTIONS
 
@@ -452,8 +452,7 @@ def _capped_count(store: ox.Store, pattern: tuple, cap: int, *, union: bool) -> 
     # counted by the engine (no Python object per match): ~0.05-0.1 ms at 1M triples
     s, p, o = (_sparql_term(c, v) for c, v in zip(pattern, ("?s", "?p", "?o"), strict=True))
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {s} {p} {o} }} LIMIT {cap} }}"
-    options = {"use_default_graph_as_union": True} if union else {}
-    for solution in store.query(query, **options):  # type: ignore[union-attr]
+    for solution in store.query(query, **union_options(union)):  # type: ignore[union-attr]
         return int(solution[0].value)
     return 0
 

@@ -100,6 +100,13 @@ def _trig(seed: int, mode: str, observations: int = 160) -> str:
     return "\n".join(lines)
 
 
+def _built(tmp_path, seed: int, mode: str, observations: int = 160):
+    """A store of `_trig` observations in ``tmp_path``."""
+    location = tmp_path / "store"
+    build_store(location, _trig(seed=seed, mode=mode, observations=observations))
+    return location
+
+
 @pytest.fixture(scope="module", params=["clean", "messy", "typed-twice"])
 def executors(request, tmp_path_factory) -> Iterator[tuple[str, EmbeddedExecutor, IndexedQueries]]:
     location = tmp_path_factory.mktemp(f"cube-{request.param}") / "store"
@@ -297,8 +304,7 @@ def test_star_variables_used_elsewhere_stay_with_the_engine(executors) -> None:
 
 
 def test_an_old_build_without_the_index_answers_from_the_engine(tmp_path) -> None:
-    location = tmp_path / "store"
-    build_store(location, _trig(seed=1, mode="clean", observations=20))
+    location = _built(tmp_path, seed=1, mode="clean", observations=20)
     cube_index.index_path(location.resolve()).unlink()
     query = (
         PREFIXES
@@ -315,8 +321,7 @@ def test_sparqlwrapper_gets_the_engines_answer_over_http(tmp_path) -> None:
     from conftest import live_server
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-    location = tmp_path / "store"
-    build_store(location, _trig(seed=2, mode="clean"))
+    location = _built(tmp_path, seed=2, mode="clean")
     query = PREFIXES + (
         "SELECT ?area ?iso ?year (COUNT(?obs) AS ?n) (SUM(?value) AS ?total) WHERE {\n"
         "  ?obs a qb:Observation ; ex:measure ex:m1 ; sdmx-dimension:refArea ?area ;\n"
@@ -368,8 +373,7 @@ def test_few_observations_go_to_the_engine(executors, monkeypatch) -> None:
 
 def test_an_unreadable_index_answers_from_the_engine(tmp_path) -> None:
     """A damaged observation index costs speed, not answers (nor the other indexes)."""
-    location = tmp_path / "store"
-    build_store(location, _trig(seed=1, mode="clean", observations=20))
+    location = _built(tmp_path, seed=1, mode="clean", observations=20)
     cube_index.index_path(location.resolve()).write_bytes(b"not a database" * 100)
     query = PREFIXES + (
         "SELECT ?a (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; "
@@ -387,8 +391,7 @@ def test_a_repeated_aggregate_is_a_cache_hit_under_its_own_text(tmp_path) -> Non
     from graph.config import Settings
     from server.executor import make_executor
 
-    location = tmp_path / "store"
-    build_store(location, _trig(seed=4, mode="clean"))
+    location = _built(tmp_path, seed=4, mode="clean")
     query = PREFIXES + (
         "SELECT ?area (COUNT(?obs) AS ?n) (SUM(?v) AS ?t) WHERE { ?obs a qb:Observation ; "
         "ex:measure ex:m1 ; sdmx-dimension:refArea ?area ; sdmx-measure:obsValue ?v } "
